@@ -1,0 +1,94 @@
+# Fabrique — two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .make
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/fabrique
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends
+
+.PHONY: run test install install-test serve migrate demo messages lint typecheck \
+	test-sqlite test-postgres clean
+
+## Install everything the platform needs, idempotently.
+install: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/system messages
+
+## Also what the tests need: a headless browser and its driver.
+install-test: install $(STAMPS)/system-test
+
+$(STAMPS):
+	mkdir -p $(STAMPS)
+
+$(STAMPS)/python: requirements/dev.txt requirements/base.txt | $(STAMPS)
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+$(STAMPS)/node: package.json package-lock.json | $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor/htmx
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	touch $@
+
+$(STAMPS)/system: | $(STAMPS)
+	command -v msgfmt >/dev/null || ($(APT_INSTALL) gettext)
+	touch $@
+
+$(STAMPS)/system-test: | $(STAMPS)
+	(command -v chromium && command -v chromedriver) >/dev/null || ($(APT_INSTALL) chromium chromium-driver)
+	touch $@
+
+messages: $(STAMPS)/python $(STAMPS)/system
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+migrate: install
+	$(PY) manage.py migrate --no-input -v0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+## Install, migrate, load the demo territory and serve on http://127.0.0.1:8000
+run: demo
+	@echo
+	@echo "Fabrique runs on http://$(HOST):$(PORT)/"
+	@echo "Demo accounts (password: demo-fabrique-2026):"
+	@echo "  admin@fabrique.demo          platform administrator"
+	@echo "  agent@grandchalon.demo       territory administrator, CA Le Grand Chalon"
+	@echo "  moderation@grandchalon.demo  moderator"
+	@echo "  animation@grandchalon.demo   facilitator"
+	@echo "  elu@grandchalon.demo         member of a governance body"
+	@echo "  habitant@grandchalon.demo    participant"
+	@echo "E-mails (sign-up verification, password reset) are printed below."
+	@echo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMPS)/python
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMPS)/python
+	$(VENV)/bin/mypy
+
+test-sqlite: install-test
+	$(VENV)/bin/pytest
+
+# PostgreSQL is required in CI; elsewhere it is used when it answers.
+test-postgres: install-test
+	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		echo "== PostgreSQL =="; DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest; \
+	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable on 127.0.0.1:5432"; exit 1; \
+	else echo "PostgreSQL not reachable: suite run on SQLite only."; fi
+
+## Install, then lint, type-check, check migrations and run the suite on SQLite and PostgreSQL.
+test: install-test lint typecheck
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	@echo "== SQLite =="
+	$(VENV)/bin/pytest
+	$(MAKE) --no-print-directory test-postgres
+
+clean:
+	rm -rf $(STAMPS) static/vendor staticfiles

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fabrique.core import views as core_views
+from fabrique.territories import views as territory_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("compte/", include("allauth.urls")),
+    path("pages/<slug:kind>/", territory_views.legal_page, name="legal_page"),
+    path("", include("fabrique.accounts.urls")),
+    path("", include("fabrique.territories.urls")),
+]
+
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found

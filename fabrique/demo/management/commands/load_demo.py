@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from fabrique.accounts.models import ActorKind, Role, User
+from fabrique.accounts.services import role_grant
+from fabrique.territories.models import BasinGrouping, Territory
+from fabrique.territories.services import basins_import_csv, territory_import
+
+DATA = Path(__file__).resolve().parent.parent.parent / "data"
+DEMO_PASSWORD = "demo-fabrique-2026"
+
+# (e-mail, display name, role, actor kind, commune INSEE code)
+DEMO_PEOPLE = [
+    ("admin@fabrique.demo", "Camille Operateur", Role.PLATFORM_ADMIN, "", ""),
+    ("agent@grandchalon.demo", "Claire Agent", Role.TERRITORY_ADMIN, ActorKind.STAFF, "71076"),
+    ("moderation@grandchalon.demo", "Malik Moderateur", Role.MODERATOR, ActorKind.STAFF, "71076"),
+    ("animation@grandchalon.demo", "Anne Animatrice", Role.FACILITATOR, ActorKind.STAFF, "71221"),
+    ("elu@grandchalon.demo", "Étienne Élu", Role.BODY_MEMBER, ActorKind.ELECTED, "71445"),
+    ("habitant@grandchalon.demo", "Hugo Habitant", None, ActorKind.INHABITANT, "71378"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo territories and accounts (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            # Grand Chalon first: the first territory is the one shown by default.
+            chalon = territory_import(code="247100589").territory
+            territory_import(code="244500468")
+            territory_import(code="73065")
+            grouping, _ = BasinGrouping.objects.get_or_create(
+                territory=chalon,
+                name="Bassins de vie",
+                defaults={"description": "Les six bassins de vie du projet de territoire."},
+            )
+            report = basins_import_csv(
+                grouping=grouping, content=(DATA / "grand_chalon_basins.csv").read_bytes()
+            )
+            if not report.ok:
+                raise RuntimeError("; ".join(report.errors))
+            for email, name, role, actor_kind, commune_code in DEMO_PEOPLE:
+                self._person(chalon, email, name, role, actor_kind, commune_code)
+        self.stdout.write(
+            self.style.SUCCESS("Demo loaded: " + ", ".join(t.name for t in Territory.objects.all()))
+        )
+
+    def _person(
+        self,
+        territory: Territory,
+        email: str,
+        name: str,
+        role: Role | None,
+        actor_kind: str,
+        commune_code: str,
+    ) -> None:
+        user, created = User.objects.get_or_create(email=email, defaults={"display_name": name})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        user.actor_kind = actor_kind
+        user.commune = territory.communes.filter(insee_code=commune_code).first()
+        if role == Role.PLATFORM_ADMIN:
+            user.is_staff = user.is_superuser = True
+        user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        if role is not None:
+            role_grant(
+                user=user,
+                role=role,
+                territory=None if role == Role.PLATFORM_ADMIN else territory,
+                granted_by=None,
+            )
