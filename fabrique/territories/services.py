@@ -180,11 +180,11 @@ def _check_communes_for_basin(
                 % {"territory": grouping.territory.name, "names": ", ".join(sorted(outside))}
             }
         )
-    taken = (
-        BasinMembership.objects.filter(grouping=grouping, commune__in=list(communes))
-        .exclude(basin=basin)
-        .select_related("commune", "basin")
-    )
+    taken = BasinMembership.objects.filter(
+        grouping=grouping, commune__in=list(communes)
+    ).select_related("commune", "basin")
+    if basin is not None and basin.pk:
+        taken = taken.exclude(basin=basin)
     if taken:
         raise ValidationError(
             {
@@ -240,13 +240,15 @@ class BasinImportReport:
         return not self.errors
 
 
-def _sniff_rows(text: str) -> list[list[str]]:
-    sample = text[:4096]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+def _read_rows(text: str) -> list[list[str]]:
+    """Rows of a CSV whose separator is the most frequent of ; , and tab on its first line.
+
+    csv.Sniffer gives up on files whose lines have different lengths, which is exactly
+    what a faulty file looks like, so the separator is chosen more simply.
+    """
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(";,\t", key=first_line.count)
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def _looks_like_header(row: list[str]) -> bool:
@@ -267,7 +269,7 @@ def basins_import_csv(*, grouping: BasinGrouping, content: bytes | str) -> Basin
             text = content.decode("cp1252")
     else:
         text = content
-    rows = _sniff_rows(text)
+    rows = _read_rows(text)
     if rows and _looks_like_header(rows[0]):
         start = 2
         rows = rows[1:]
