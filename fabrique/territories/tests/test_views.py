@@ -78,7 +78,10 @@ def test_unknown_legal_page_is_not_found(client, territory) -> None:
 
 def test_staff_edit_a_legal_page_and_scripts_are_removed(client, manager, territory) -> None:
     url = reverse("territories:legal_page_edit", args=[territory.slug, "mentions-legales"])
-    body = "Éditeur : CC du Val.\n\n<script>alert(1)</script><a href='javascript:x()' onclick='y()'>lien</a>"
+    body = (
+        "Éditeur : CC du Val.\n\n"
+        "<script>alert(1)</script><a href='javascript:x()' onclick='y()'>lien</a>"
+    )
 
     client.post(url, {"body": body})
 
@@ -148,7 +151,7 @@ def test_basin_csv_upload_reports_faulty_lines(client, manager, territory) -> No
 def test_basin_csv_upload_places_the_communes(client, manager, territory) -> None:
     grouping = GroupingFactory(territory=territory)
     url = reverse("territories:basin_import", args=[territory.slug, grouping.pk])
-    upload = SimpleUploadedFile("bassins.csv", "71001;Nord\n71002;Sud\n".encode())
+    upload = SimpleUploadedFile("bassins.csv", b"71001;Nord\n71002;Sud\n")
 
     response = client.post(url, {"file": upload})
 
