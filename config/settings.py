@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "fabrique.core",
     "fabrique.territories",
     "fabrique.accounts",
+    "fabrique.processes",
     "fabrique.demo",
 ]
 
@@ -98,6 +99,7 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("pages/<slug:kind>/", territory_views.legal_page, name="legal_page"),
     path("", include("fabrique.accounts.urls")),
     path("", include("fabrique.territories.urls")),
+    path("", include("fabrique.processes.urls")),
 ]
 
 handler403 = core_views.permission_denied

@@ -25,8 +25,14 @@ ALLOWED_TAGS = {
     "blockquote",
     "abbr",
     "span",
+    "img",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title", "lang"}, "abbr": {"title"}, "span": {"lang"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "lang"},
+    "abbr": {"title"},
+    "span": {"lang"},
+    "img": {"src", "alt", "width", "height"},
+}
 _HAS_BLOCK_TAG = re.compile(r"<(p|ul|ol|h[2-4]|blockquote)\b", re.IGNORECASE)
 
 

@@ -31,7 +31,12 @@ def territory_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "territories/territory_detail.html",
-        {"shown_territory": territory, "groupings": groupings, "communes": communes},
+        {
+            "territory": territory,
+            "shown_territory": territory,
+            "groupings": groupings,
+            "communes": communes,
+        },
     )
 
 

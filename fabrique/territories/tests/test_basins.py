@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from fabrique.territories.models import Basin, BasinMembership
 from fabrique.territories.selectors import grouping_figures
@@ -12,6 +13,13 @@ from fabrique.territories.services import basin_save, basins_import_csv, groupin
 from fabrique.territories.tests.factories import CommuneFactory, GroupingFactory, TerritoryFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages are asserted in the language they are written in."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from fabrique.territories.models import BasinMembership, Commune, Territory
 from fabrique.territories.official_data import official_data
@@ -13,6 +14,14 @@ from fabrique.territories.services import TerritoryImportError, territory_import
 from fabrique.territories.tests.factories import GroupingFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages are asserted in the language they are written in."""
+    with translation.override("en"):
+        yield
+
 
 GRAND_CHALON = "247100589"
 ORLEANS = "244500468"

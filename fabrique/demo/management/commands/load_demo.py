@@ -9,6 +9,7 @@ from django.db import transaction
 
 from fabrique.accounts.models import ActorKind, Role, User
 from fabrique.accounts.services import role_grant
+from fabrique.demo.processes import load_demo_processes
 from fabrique.territories.models import BasinGrouping, Territory
 from fabrique.territories.services import basins_import_csv, territory_import
 
@@ -33,8 +34,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Grand Chalon first: the first territory is the one shown by default.
             chalon = territory_import(code="247100589").territory
-            territory_import(code="244500468")
-            territory_import(code="73065")
+            orleans = territory_import(code="244500468").territory
+            chambery = territory_import(code="200069110").territory
             grouping, _ = BasinGrouping.objects.get_or_create(
                 territory=chalon,
                 name="Bassins de vie",
@@ -47,6 +48,7 @@ class Command(BaseCommand):
                 raise RuntimeError("; ".join(report.errors))
             for email, name, role, actor_kind, commune_code in DEMO_PEOPLE:
                 self._person(chalon, email, name, role, actor_kind, commune_code)
+            load_demo_processes(chalon=chalon, orleans=orleans, chambery=chambery)
         self.stdout.write(
             self.style.SUCCESS("Demo loaded: " + ", ".join(t.name for t in Territory.objects.all()))
         )

@@ -1,0 +1,514 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fabrique.accounts.models import User
+from fabrique.accounts.permissions import can_manage_territory, territory_permission_required
+from fabrique.core.forms import add_service_errors
+from fabrique.territories.models import Territory
+
+from . import selectors, services
+from .forms import (
+    BodyForm,
+    MeetingForm,
+    MemberForm,
+    NewsForm,
+    PhaseForm,
+    ProcessForm,
+    ResourceForm,
+    SpotlightForm,
+    StatusForm,
+    ThemeForm,
+)
+from .models import BodyMember, GovernanceBody, Meeting, News, Phase, Process, Resource, Theme
+from .permissions import can_manage_process, can_view_process
+
+# --- Public pages ---------------------------------------------------------------------
+
+
+def _visible_process(request: HttpRequest, slug: str) -> Process:
+    process = get_object_or_404(Process.objects.select_related("territory"), slug=slug)
+    if not can_view_process(request.user, process):
+        raise Http404
+    return process
+
+
+def _render_public(
+    request: HttpRequest, template: str, process: Process, **context: Any
+) -> HttpResponse:
+    """Public process pages carry the process's territory in the header."""
+    return render(
+        request,
+        template,
+        {"territory": process.territory, "process": process, **context},
+    )
+
+
+def process_list(request: HttpRequest) -> HttpResponse:
+    territory = request.territory  # type: ignore[attr-defined]  # set by CurrentTerritoryMiddleware
+    processes = selectors.public_processes(territory)
+    return render(request, "processes/process_list.html", {"processes": processes})
+
+
+def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    process = _visible_process(request, slug)
+    following = (
+        request.user.is_authenticated and process.follows.filter(user_id=request.user.pk).exists()
+    )
+    return _render_public(
+        request,
+        "processes/process_detail.html",
+        process,
+        timeline=selectors.process_timeline(process),
+        themes=selectors.process_themes(process),
+        bodies=selectors.public_bodies(process),
+        spotlights=selectors.current_spotlights(process),
+        news_items=selectors.latest_news(process),
+        figures=selectors.key_figures(process),
+        resources=process.resources.filter(theme__isnull=True),
+        following=following,
+        can_manage=can_manage_process(request.user, process),
+    )
+
+
+def theme_detail(request: HttpRequest, slug: str, theme_slug: str) -> HttpResponse:
+    process = _visible_process(request, slug)
+    theme = get_object_or_404(Theme, process=process, slug=theme_slug)
+    return _render_public(
+        request,
+        "processes/theme_detail.html",
+        process,
+        theme=theme,
+        resources=theme.resources.all(),
+        spotlights=theme.spotlights.all(),
+        bodies=selectors.public_bodies(process).filter(theme=theme),
+        timeline=selectors.process_timeline(process),
+    )
+
+
+def phase_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _visible_process(request, slug)
+    phase = get_object_or_404(Phase.objects.prefetch_related("modes"), process=process, pk=pk)
+    timeline = selectors.process_timeline(process)
+    return _render_public(
+        request,
+        "processes/phase_detail.html",
+        process,
+        phase=phase,
+        timeline=timeline,
+        state=phase.state(),
+    )
+
+
+def body_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _visible_process(request, slug)
+    body = get_object_or_404(
+        GovernanceBody.objects.prefetch_related("members", selectors.published_meetings_prefetch()),
+        process=process,
+        pk=pk,
+    )
+    if not body.is_public and not can_manage_process(request.user, process):
+        raise Http404
+    return _render_public(request, "processes/body_detail.html", process, body=body)
+
+
+def news_list(request: HttpRequest, slug: str) -> HttpResponse:
+    process = _visible_process(request, slug)
+    return _render_public(
+        request, "processes/news_list.html", process, news_items=process.news.all()
+    )
+
+
+def news_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _visible_process(request, slug)
+    news = get_object_or_404(News, process=process, pk=pk)
+    return _render_public(request, "processes/news_detail.html", process, news=news)
+
+
+@require_POST
+def follow(request: HttpRequest, slug: str) -> HttpResponse:
+    process = _visible_process(request, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(process.get_absolute_url())
+    user = request.user
+    assert isinstance(user, User)
+    if request.POST.get("action") == "unfollow":
+        services.process_unfollow(process=process, user=user)
+        following = False
+    else:
+        services.process_follow(process=process, user=user)
+        following = True
+    if request.headers.get("HX-Request"):
+        return render(
+            request, "processes/_follow.html", {"process": process, "following": following}
+        )
+    messages.success(
+        request,
+        _("You follow this process: its news will reach you by e-mail.")
+        if following
+        else _("You no longer follow this process."),
+    )
+    return redirect(process.get_absolute_url())
+
+
+# --- Back-office ----------------------------------------------------------------------
+
+
+def process_manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For views under /gestion/<territory>/demarches/<slug>/: pass the process once allowed."""
+
+    @wraps(view)
+    def wrapped(
+        request: HttpRequest, territory_slug: str, slug: str, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        process = get_object_or_404(
+            Process.objects.select_related("territory"),
+            territory__slug=territory_slug,
+            slug=slug,
+        )
+        if not can_manage_process(request.user, process):
+            raise PermissionDenied
+        return view(request, *args, process=process, **kwargs)
+
+    return wrapped
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _bo(process: Process, **extra: Any) -> dict[str, Any]:
+    return {"bo_territory": process.territory, "process": process, **extra}
+
+
+def _to(name: str, process: Process, *args: Any) -> HttpResponse:
+    return redirect(name, process.territory.slug, process.slug, *args)
+
+
+@territory_permission_required(can_manage_territory)
+def bo_process_list(request: HttpRequest, territory: Territory) -> HttpResponse:
+    processes = Process.objects.filter(territory=territory)
+    return render(
+        request,
+        "processes/backoffice/process_list.html",
+        {"bo_territory": territory, "processes": processes},
+    )
+
+
+@territory_permission_required(can_manage_territory)
+def bo_process_create(request: HttpRequest, territory: Territory) -> HttpResponse:
+    form = ProcessForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            process = services.process_save(
+                territory=territory, created_by=_user(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Process created as a draft. Now add its phases."))
+            return redirect("processes:bo_phases", territory.slug, process.slug)
+    return render(
+        request,
+        "processes/backoffice/process_form.html",
+        {"bo_territory": territory, "form": form, "step": "info"},
+    )
+
+
+@process_manager_required
+def bo_process(request: HttpRequest, process: Process) -> HttpResponse:
+    checklist = [
+        (_("Information"), True, "processes:bo_edit"),
+        (_("Phases"), process.phases.exists(), "processes:bo_phases"),
+        (_("Themes"), process.themes.exists(), "processes:bo_themes"),
+        (_("Governance bodies"), process.bodies.exists(), "processes:bo_bodies"),
+    ]
+    status_form = StatusForm(initial={"status": process.status})
+    return render(
+        request,
+        "processes/backoffice/process_home.html",
+        _bo(
+            process,
+            checklist=checklist,
+            status_form=status_form,
+            timeline=selectors.process_timeline(process),
+            figures=selectors.key_figures(process),
+        ),
+    )
+
+
+@process_manager_required
+def bo_process_edit(request: HttpRequest, process: Process) -> HttpResponse:
+    form = ProcessForm(request.POST or None, request.FILES or None, instance=process)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if data.get("cover") is None:
+            data.pop("cover", None)  # nothing uploaded: keep the current image
+        try:
+            services.process_save(territory=process.territory, process=process, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Information saved."))
+            return _to("processes:bo_process", process)
+    return render(
+        request, "processes/backoffice/process_form.html", _bo(process, form=form, step="info")
+    )
+
+
+@require_POST
+@process_manager_required
+def bo_status(request: HttpRequest, process: Process) -> HttpResponse:
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.process_set_status(process=process, status=form.cleaned_data["status"])
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(
+                request, _("Status: %(status)s.") % {"status": process.get_status_display()}
+            )
+    return _to("processes:bo_process", process)
+
+
+@process_manager_required
+def bo_phases(request: HttpRequest, process: Process, pk: int | None = None) -> HttpResponse:
+    phase = get_object_or_404(Phase, process=process, pk=pk) if pk else None
+    form = PhaseForm(request.POST or None, instance=phase, prefix="phase")
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.phase_save(process=process, phase=phase, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Phase « %(title)s » saved.") % {"title": saved.title})
+            return _to("processes:bo_phases", process)
+    return render(
+        request,
+        "processes/backoffice/phases.html",
+        _bo(process, form=form, phase=phase, timeline=selectors.process_timeline(process)),
+    )
+
+
+@require_POST
+@process_manager_required
+def bo_phase_delete(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
+    phase = get_object_or_404(Phase, process=process, pk=pk)
+    try:
+        services.phase_delete(phase=phase)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("Phase « %(title)s » deleted.") % {"title": phase.title})
+    return _to("processes:bo_phases", process)
+
+
+@process_manager_required
+def bo_themes(request: HttpRequest, process: Process) -> HttpResponse:
+    form = ThemeForm(request.POST or None, prefix="theme")
+    if request.method == "POST" and form.is_valid():
+        try:
+            theme = services.theme_save(process=process, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Theme « %(title)s » added.") % {"title": theme.title})
+            return _to("processes:bo_themes", process)
+    return render(
+        request,
+        "processes/backoffice/themes.html",
+        _bo(process, form=form, themes=process.themes.prefetch_related("resources", "spotlights")),
+    )
+
+
+@process_manager_required
+def bo_theme(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
+    theme = get_object_or_404(Theme, process=process, pk=pk)
+    which = request.POST.get("form") if request.method == "POST" else None
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    theme_form = ThemeForm(data if which == "theme" else None, instance=theme, prefix="theme")
+    resource_form = ResourceForm(
+        data if which == "resource" else None,
+        files if which == "resource" else None,
+        process=process,
+        initial={"theme": theme},
+        prefix="resource",
+    )
+    spotlight_form = SpotlightForm(data if which == "spotlight" else None, prefix="spotlight")
+    done = None
+    try:
+        if which == "theme" and theme_form.is_valid():
+            services.theme_save(process=process, theme=theme, **theme_form.cleaned_data)
+            done = _("Theme saved.")
+        elif which == "resource" and resource_form.is_valid():
+            services.resource_save(process=process, **resource_form.cleaned_data)
+            done = _("Resource added.")
+        elif which == "spotlight" and spotlight_form.is_valid():
+            services.spotlight_save(theme=theme, **spotlight_form.cleaned_data)
+            done = _("Spotlight scheduled.")
+    except ValidationError as exc:
+        add_service_errors(
+            {"theme": theme_form, "resource": resource_form, "spotlight": spotlight_form}[
+                which or "theme"
+            ],
+            exc,
+        )
+    if done:
+        messages.success(request, done)
+        return _to("processes:bo_theme", process, theme.pk)
+    return render(
+        request,
+        "processes/backoffice/theme.html",
+        _bo(
+            process,
+            theme=theme,
+            theme_form=theme_form,
+            resource_form=resource_form,
+            spotlight_form=spotlight_form,
+        ),
+    )
+
+
+@require_POST
+@process_manager_required
+def bo_resource_delete(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
+    resource = get_object_or_404(Resource, process=process, pk=pk)
+    resource.delete()
+    messages.success(request, _("Resource removed."))
+    if resource.theme_id:
+        return _to("processes:bo_theme", process, resource.theme_id)
+    return _to("processes:bo_themes", process)
+
+
+@process_manager_required
+def bo_bodies(request: HttpRequest, process: Process) -> HttpResponse:
+    form = BodyForm(request.POST or None, process=process, prefix="body")
+    if request.method == "POST" and form.is_valid():
+        try:
+            body = services.body_save(process=process, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Body « %(name)s » created.") % {"name": body.name})
+            return _to("processes:bo_body", process, body.pk)
+    bodies = [(b, services.triad_missing_roles(b)) for b in selectors.all_bodies(process)]
+    return render(
+        request, "processes/backoffice/bodies.html", _bo(process, form=form, bodies=bodies)
+    )
+
+
+@process_manager_required
+def bo_body(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
+    body = get_object_or_404(GovernanceBody, process=process, pk=pk)
+    which = request.POST.get("form") if request.method == "POST" else None
+    data = request.POST if request.method == "POST" else None
+    body_form = BodyForm(
+        data if which == "body" else None, instance=body, process=process, prefix="body"
+    )
+    member_form = MemberForm(data if which == "member" else None, prefix="member")
+    meeting_form = MeetingForm(data if which == "meeting" else None, prefix="meeting")
+    done = None
+    try:
+        if which == "body" and body_form.is_valid():
+            services.body_save(process=process, body=body, **body_form.cleaned_data)
+            done = _("Body saved.")
+        elif which == "member" and member_form.is_valid():
+            cleaned = member_form.cleaned_data
+            services.member_save(
+                body=body,
+                name=cleaned["name"],
+                role=cleaned["role"],
+                organisation=cleaned["organisation"],
+                user=cleaned["email"],
+            )
+            done = _("Member added.")
+        elif which == "meeting" and meeting_form.is_valid():
+            services.meeting_save(body=body, **meeting_form.cleaned_data)
+            done = _("Meeting saved.")
+    except ValidationError as exc:
+        add_service_errors(
+            {"body": body_form, "member": member_form, "meeting": meeting_form}[which or "body"],
+            exc,
+        )
+    if done:
+        messages.success(request, done)
+        return _to("processes:bo_body", process, body.pk)
+    return render(
+        request,
+        "processes/backoffice/body.html",
+        _bo(
+            process,
+            body=body,
+            body_form=body_form,
+            member_form=member_form,
+            meeting_form=meeting_form,
+            missing=services.triad_missing_roles(body),
+        ),
+    )
+
+
+@require_POST
+@process_manager_required
+def bo_member_delete(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
+    member = get_object_or_404(BodyMember, body__process=process, pk=pk)
+    services.member_delete(member=member)
+    messages.success(request, _("%(name)s removed from the body.") % {"name": member.name})
+    return _to("processes:bo_body", process, member.body_id)
+
+
+@process_manager_required
+def bo_meeting(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, body__process=process, pk=pk)
+    form = MeetingForm(request.POST or None, instance=meeting, prefix="meeting")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_save(body=meeting.body, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Meeting saved."))
+            return _to("processes:bo_body", process, meeting.body_id)
+    return render(
+        request, "processes/backoffice/meeting.html", _bo(process, meeting=meeting, form=form)
+    )
+
+
+@process_manager_required
+def bo_news(request: HttpRequest, process: Process) -> HttpResponse:
+    form = NewsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            news = services.news_publish(
+                process=process, author=_user(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("News « %(title)s » published.") % {"title": news.title})
+            return _to("processes:bo_news", process)
+    return render(
+        request,
+        "processes/backoffice/news.html",
+        _bo(
+            process,
+            form=form,
+            news_items=process.news.all(),
+            follower_count=process.follows.count(),
+        ),
+    )
