@@ -95,6 +95,8 @@ class ThemeForm(forms.ModelForm):
 
 
 class ResourceForm(forms.ModelForm):
+    url = forms.URLField(label=_("address"), required=False, assume_scheme="https")
+
     class Meta:
         model = Resource
         fields = ["kind", "title", "url", "file", "description", "theme"]
