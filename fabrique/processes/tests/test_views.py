@@ -275,7 +275,8 @@ def test_a_bad_phase_keeps_what_was_typed_and_says_why(client, manager, process)
 
     response = client.post(
         url,
-        {"phase-kind": "diagnostic", "phase-title": "Titre tapé", "phase-start_date": phase.start_date.isoformat(),
+        {"phase-kind": "diagnostic", "phase-title": "Titre tapé",
+         "phase-start_date": phase.start_date.isoformat(),
          "phase-end_date": phase.end_date.isoformat()},
     )  # fmt: skip
 
