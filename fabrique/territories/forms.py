@@ -131,6 +131,27 @@ class BasinImportForm(forms.Form):
         return content
 
 
+class AppearanceForm(forms.Form):
+    primary_color = forms.CharField(
+        label=_("Main colour"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color"}),
+        help_text=_("Used for the header and the buttons; white text must stay readable on it."),
+    )
+    logo = forms.ImageField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG, JPEG or WebP, at most 1 MB. Shown in the header next to the name."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "size") and logo.size > 1024 * 1024:
+            raise forms.ValidationError(_("The logo is larger than 1 MB."))
+        return logo
+
+
 class TerritoryImportForm(forms.Form):
     code = forms.CharField(
         label=_("SIREN of the intercommunal authority, or INSEE code of the commune"),

@@ -72,6 +72,7 @@ class Territory(models.Model):
         default="#1d4e89",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour such as #1d4e89."))],
     )
+    logo = models.ImageField(_("logo"), upload_to="territories/logos/", blank=True)
     imported_at = models.DateTimeField(_("last import"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

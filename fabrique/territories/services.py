@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -350,3 +351,43 @@ def legal_page_save(*, territory: Territory, kind: str, body: str) -> LegalPage:
         territory=territory, kind=kind, defaults={"body": sanitize_html(body)}
     )
     return page
+
+
+def _relative_luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG contrast ratio of white text on ``colour`` (#rrggbb)."""
+    return 1.05 / (_relative_luminance(colour) + 0.05)
+
+
+def territory_appearance_update(
+    *, territory: Territory, primary_color: str, logo: Any = None, remove_logo: bool = False
+) -> Territory:
+    """Change the colour and logo of a territory's pages.
+
+    The header writes white text on the primary colour, so a colour that would make it
+    unreadable (contrast under 4.5:1, WCAG AA) is refused.
+    """
+    territory.primary_color = primary_color.lower()
+    territory.full_clean(exclude=["communes"])
+    ratio = contrast_with_white(territory.primary_color)
+    if ratio < 4.5:
+        raise ValidationError(
+            {
+                "primary_color": _(
+                    "White text on this colour has a contrast of %(ratio).1f:1; at least 4.5:1 "
+                    "is needed to be readable. Choose a darker colour."
+                )
+                % {"ratio": ratio}
+            }
+        )
+    if remove_logo:
+        territory.logo = ""
+    elif logo:
+        territory.logo = logo
+    territory.save()
+    return territory

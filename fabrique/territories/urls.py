@@ -30,6 +30,7 @@ urlpatterns = [
         views.basin_delete,
         name="basin_delete",
     ),
+    path("gestion/<slug:territory_slug>/apparence/", views.appearance_edit, name="appearance"),
     path(
         "gestion/<slug:territory_slug>/pages/<slug:kind>/",
         views.legal_page_edit,

@@ -11,9 +11,10 @@ from fabrique.accounts.permissions import (
     platform_admin_required,
     territory_permission_required,
 )
+from fabrique.core.forms import add_service_errors
 
 from . import selectors, services
-from .forms import BasinForm, BasinImportForm, GroupingForm, TerritoryImportForm
+from .forms import AppearanceForm, BasinForm, BasinImportForm, GroupingForm, TerritoryImportForm
 from .models import Basin, BasinGrouping, LegalPage, Territory
 
 # --- Public pages ---------------------------------------------------------------------
@@ -204,4 +205,31 @@ def legal_page_edit(request: HttpRequest, territory: Territory, kind: str) -> Ht
             "body": body,
             "kinds": LegalPage.Kind.choices,
         },
+    )
+
+
+@territory_permission_required(can_manage_territory)
+def appearance_edit(request: HttpRequest, territory: Territory) -> HttpResponse:
+    form = AppearanceForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"primary_color": territory.primary_color, "logo": territory.logo},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.territory_appearance_update(
+                territory=territory,
+                primary_color=form.cleaned_data["primary_color"],
+                logo=form.cleaned_data["logo"] or None,
+                remove_logo=form.cleaned_data["logo"] is False,
+            )
+        except services.ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Appearance saved."))
+            return redirect("territories:appearance", territory_slug=territory.slug)
+    return render(
+        request,
+        "territories/backoffice/appearance.html",
+        {"bo_territory": territory, "form": form},
     )

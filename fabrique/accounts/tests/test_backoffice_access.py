@@ -63,6 +63,7 @@ def _pages(place):
             reverse("territories:legal_page_edit", args=[slug, "accessibilite"]),
             MANAGERS,
         ),
+        "appearance": (reverse("territories:appearance", args=[slug]), MANAGERS),
         "territory_import": (reverse("territories:import"), {"platform_admin"}),
     }
 
@@ -76,6 +77,7 @@ PAGE_NAMES = [
     "basin_edit",
     "basin_import",
     "legal_page_edit",
+    "appearance",
     "territory_import",
 ]
 

@@ -157,3 +157,25 @@ def test_basin_csv_upload_places_the_communes(client, manager, territory) -> Non
 
     assert response.status_code == 302
     assert sorted(grouping.basins.values_list("name", flat=True)) == ["Nord", "Sud"]
+
+
+def test_staff_choose_a_readable_colour_for_their_site(client, manager, territory) -> None:
+    url = reverse("territories:appearance", args=[territory.slug])
+
+    refused = client.post(url, {"primary_color": "#ffdd00"})
+    accepted = client.post(url, {"primary_color": "#7A1F3D"})
+
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["primary_color"]
+    assert accepted.status_code == 302
+    territory.refresh_from_db()
+    assert territory.primary_color == "#7a1f3d"
+    assert "--primary: #7a1f3d" in client.get(reverse("home")).content.decode()
+
+
+def test_contrast_ratio_follows_wcag() -> None:
+    from fabrique.territories.services import contrast_with_white
+
+    assert contrast_with_white("#000000") == pytest.approx(21.0)
+    assert contrast_with_white("#ffffff") == pytest.approx(1.0)
+    assert contrast_with_white("#767676") == pytest.approx(4.54, abs=0.01)
