@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/fabrique
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends
 
-.PHONY: run test install install-test serve migrate demo messages lint typecheck \
+.PHONY: run test install install-test serve migrate demo messages lint typecheck check-translations \
 	test-sqlite test-postgres clean
 
 ## Install everything the platform needs, idempotently.
@@ -83,8 +83,16 @@ test-postgres: install-test
 	elif [ -n "$$CI" ]; then echo "PostgreSQL is not reachable on 127.0.0.1:5432"; exit 1; \
 	else echo "PostgreSQL not reachable: suite run on SQLite only."; fi
 
+# Every interface string has its French translation, none left fuzzy.
+check-translations: $(STAMPS)/system
+	@untranslated=$$(msgattrib --untranslated --no-obsolete locale/fr/LC_MESSAGES/django.po | grep -c '^msgid' || true); \
+	fuzzy=$$(msgattrib --only-fuzzy --no-obsolete locale/fr/LC_MESSAGES/django.po | grep -c '^msgid' || true); \
+	if [ "$$untranslated$$fuzzy" != "00" ]; then \
+		echo "French translation incomplete: $$untranslated untranslated, $$fuzzy fuzzy (run makemessages and translate)"; exit 1; fi
+	msgfmt --check -o /dev/null locale/fr/LC_MESSAGES/django.po
+
 ## Install, then lint, type-check, check migrations and run the suite on SQLite and PostgreSQL.
-test: install-test lint typecheck
+test: install-test lint typecheck check-translations
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	@echo "== SQLite =="
 	$(VENV)/bin/pytest
