@@ -22,15 +22,25 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def web(browser: Any, live_server: Any, transactional_db: None) -> Any:
-    """The shared browser, without cookies, at desktop size, pointed at the live server."""
+    """The shared browser, without cookies, at desktop size, pointed at the live server.
+
+    In-memory caches are emptied too: allauth's rate limits (one confirmation e-mail per
+    address every few minutes...) must not leak from one test into the next.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
     from fabrique.core.tests import browser as helpers
 
+    for cache in caches.all():
+        if isinstance(cache, LocMemCache):
+            cache.clear()
     helpers.reset_driver(browser)
     return helpers.Web(driver=browser, base_url=live_server.url)
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> Any:
+def browser_demo(transactional_db: None) -> Any:
     """Grand Chalon with its life basins, a platform admin, a territory admin, an inhabitant."""
     from fabrique.core.tests.browser import load_browser_demo
 

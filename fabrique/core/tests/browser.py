@@ -10,18 +10,20 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from fabrique.accounts.models import Role, User
@@ -47,8 +49,9 @@ def browser_available() -> bool:
 def make_driver() -> WebDriver:
     """A headless Chromium that talks to nothing but the test server.
 
-    Asks for French first, like most people the platform is for. The temporary profile
-    directory is removed by :func:`quit_driver`.
+    It keeps Chromium's own language preference (English): the platform must answer in
+    French whatever the browser asks for. The temporary profile directory is removed by
+    :func:`quit_driver`.
     """
     # Selenium Manager must never try to download a browser or a driver.
     os.environ["SE_OFFLINE"] = "true"
@@ -67,10 +70,8 @@ def make_driver() -> WebDriver:
         "--disable-sync",
         f"--window-size={DESKTOP_WIDTH},{VIEWPORT_HEIGHT}",
         f"--user-data-dir={profile_dir}",
-        "--lang=fr-FR",
     ):
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     driver.set_script_timeout(30)
@@ -212,8 +213,14 @@ class BrowserDemo:
     inhabitant: User
 
 
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    # Hashing is slow on purpose; the demo people all share one password, hashed once.
+    return make_password(PASSWORD)
+
+
 def _person(email: str, name: str) -> User:
-    user = User.objects.create_user(email, PASSWORD, display_name=name)
+    user = User.objects.create(email=email, password=_password_hash(), display_name=name)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
 
@@ -291,8 +298,16 @@ class Web:
         """Click the submit button of a form and wait for the next page."""
         form = self.driver.find_element(By.CSS_SELECTOR, form_selector)
         button = form.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit]")
+        # A mark on the page being left: it is gone once the next page is there. (Waiting
+        # for the button to go stale is flaky: during the navigation chromedriver may
+        # answer with an "unknown error" instead.)
+        self.driver.execute_script("window.__fabriqueLeaving = true")
         button.click()
-        WebDriverWait(self.driver, 10).until(staleness_of(button))
+        WebDriverWait(self.driver, 10, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script(
+                "return !window.__fabriqueLeaving && document.readyState === 'complete'"
+            )
+        )
 
     def check_page(self, name: str) -> None:
         """Accessibility check, then the desktop and phone screenshots."""

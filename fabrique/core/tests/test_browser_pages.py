@@ -6,6 +6,7 @@ desktop and a phone screenshot in var/screenshots/ for review.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,16 +17,16 @@ from django.utils import translation
 from django.utils.translation import gettext
 from selenium.webdriver.common.by import By
 
-from fabrique.core.tests.browser import BrowserDemo, Web
+from fabrique.core.tests.browser import BrowserDemo, Web, assert_accessible
 from fabrique.territories.models import LegalPage
 
 pytestmark = pytest.mark.browser
 
 
 def tr(message: str, **params: object) -> str:
-    """``message`` as the server shows it to a browser asking for French.
+    """``message`` as the server shows it: in French, whatever the browser asks for.
 
-    Whatever the state of the translations: an untranslated string stays in English.
+    Whatever the state of the translations too: an untranslated string stays in English.
     """
     with translation.override("fr"):
         text = gettext(message)
@@ -54,6 +55,18 @@ def _basin(d: BrowserDemo) -> int:
     return d.basin.pk
 
 
+def _legal_page(kind: LegalPage.Kind) -> Page:
+    """A public legal page; its title is the label of its kind, as the view shows it."""
+
+    def heading(d: BrowserDemo) -> str:
+        with translation.override("fr"):
+            return str(kind.label)
+
+    return Page(
+        f"legal-{kind.value}", "anonymous", lambda d: reverse("legal_page", args=[kind]), heading
+    )
+
+
 PAGES = [
     # Public pages.
     Page(
@@ -74,20 +87,10 @@ PAGES = [
         lambda d: d.territory.get_absolute_url(),
         lambda d: d.territory.name,
     ),
-    *(
-        Page(
-            f"legal-{kind}",
-            "anonymous",
-            lambda d, kind=kind: reverse("legal_page", args=[kind]),
-            lambda d, label=label: tr(label),
-        )
-        for kind, label in (
-            (LegalPage.Kind.LEGAL_NOTICE.value, "Legal notice"),
-            (LegalPage.Kind.PERSONAL_DATA.value, "Personal data"),
-            (LegalPage.Kind.ACCESSIBILITY.value, "Accessibility"),
-        )
+    *(_legal_page(kind) for kind in LegalPage.Kind),
+    Page(
+        "not-found", "anonymous", lambda d: "/pas-de-page-ici/", lambda d: tr("Page not found"), 404
     ),
-    Page("not-found", "anonymous", lambda d: "/pas-de-page-ici/", lambda d: tr("Page not found"), 404),
     # Accounts (allauth).
     Page("login", "anonymous", lambda d: reverse("account_login"), lambda d: tr("Sign In")),
     Page("signup", "anonymous", lambda d: reverse("account_signup"), lambda d: tr("Sign Up")),
@@ -110,7 +113,9 @@ PAGES = [
         lambda d: tr("Verify Your Email Address"),
     ),
     Page("logout", "inhabitant", lambda d: reverse("account_logout"), lambda d: tr("Sign Out")),
-    Page("email", "inhabitant", lambda d: reverse("account_email"), lambda d: tr("Email Addresses")),
+    Page(
+        "email", "inhabitant", lambda d: reverse("account_email"), lambda d: tr("Email Addresses")
+    ),
     Page(
         "password-change",
         "inhabitant",
@@ -118,7 +123,9 @@ PAGES = [
         lambda d: tr("Change Password"),
     ),
     # The participant's own pages.
-    Page("profile", "inhabitant", lambda d: reverse("accounts:profile"), lambda d: tr("My profile")),
+    Page(
+        "profile", "inhabitant", lambda d: reverse("accounts:profile"), lambda d: tr("My profile")
+    ),
     Page(
         "account-delete",
         "inhabitant",
@@ -200,34 +207,36 @@ PAGES = [
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
-def test_page(web: Web, demo: BrowserDemo, page: Page) -> None:
-    path = page.path(demo)
+def test_page(web: Web, browser_demo: BrowserDemo, page: Page) -> None:
+    path = page.path(browser_demo)
     # The server answers with the right status (a browser cannot see it)...
-    client = Client(headers={"accept-language": "fr"})
+    client = Client()
     if page.who != "anonymous":
-        client.force_login(getattr(demo, page.who))
-        web.log_in(getattr(demo, page.who))
+        client.force_login(getattr(browser_demo, page.who))
+        web.log_in(getattr(browser_demo, page.who))
     assert client.get(path).status_code == page.status
 
     # ...and the browser shows the page itself, not a log-in form it was sent to.
     web.open(path)
     assert web.path == path
-    assert web.h1() == page.heading(demo)
+    assert web.h1() == page.heading(browser_demo)
     assert web.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
     web.check_page(page.name)
 
 
-def test_territory_detail_shows_basins(web: Web, demo: BrowserDemo) -> None:
-    web.open(demo.territory.get_absolute_url())
+def test_territory_detail_shows_basins(web: Web, browser_demo: BrowserDemo) -> None:
+    web.open(browser_demo.territory.get_absolute_url())
     headings = [h.text for h in web.driver.find_elements(By.CSS_SELECTOR, "main h2")]
-    assert demo.grouping.name in headings
+    assert browser_demo.grouping.name in headings
     basin_rows = web.driver.find_elements(By.CSS_SELECTOR, "main table tbody th[scope=row]")
     assert [row.text for row in basin_rows] == list(
-        demo.grouping.basins.order_by("position").values_list("name", flat=True)
+        browser_demo.grouping.basins.order_by("position").values_list("name", flat=True)
     )
 
 
-def test_basin_import_reports_every_faulty_line(web: Web, demo: BrowserDemo, tmp_path) -> None:
+def test_basin_import_reports_every_faulty_line(
+    web: Web, browser_demo: BrowserDemo, tmp_path
+) -> None:
     faulty = tmp_path / "bassins.csv"
     faulty.write_text(
         "code_insee;bassin\n"
@@ -237,8 +246,10 @@ def test_basin_import_reports_every_faulty_line(web: Web, demo: BrowserDemo, tmp
         "71221;\n",  # no basin name
         encoding="utf-8",
     )
-    web.log_in(demo.territory_admin)
-    path = reverse("territories:basin_import", args=[demo.territory.slug, demo.grouping.pk])
+    web.log_in(browser_demo.territory_admin)
+    path = reverse(
+        "territories:basin_import", args=[browser_demo.territory.slug, browser_demo.grouping.pk]
+    )
     web.open(path)
     web.driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(faulty))
     web.submit()
@@ -246,8 +257,21 @@ def test_basin_import_reports_every_faulty_line(web: Web, demo: BrowserDemo, tmp
     assert web.path == path
     report = web.driver.find_element(By.CSS_SELECTOR, "main [role=alert]")
     lines = [li.text for li in report.find_elements(By.TAG_NAME, "li")]
-    assert len(lines) == 3
-    assert all(any(str(n) in line for line in lines) for n in (3, 4, 5)), lines
+    # « Ligne 3 : … » / “Line 3: …”: each faulty line of the file, by its number.
+    assert [re.match(r"\D*(\d+)", line).group(1) for line in lines] == ["3", "4", "5"], lines
     # Nothing was imported: the basins are still those of the demo file.
-    assert not demo.grouping.basins.filter(name="Nulle part").exists()
+    assert not browser_demo.grouping.basins.filter(name="Nulle part").exists()
     web.check_page("basin-import-errors")
+
+
+def test_accessibility_check_catches_violations(web: Web) -> None:
+    """The check above is not a no-op: broken markup makes it fail, listing each problem."""
+    web.open(reverse("home"))
+    web.driver.execute_script(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        ' \'<img src="/static/css/site.css"><input type="text"><a href="#"></a>\')'
+    )
+    with pytest.raises(AssertionError) as failure:
+        assert_accessible(web.driver)
+    for rule in ("image-alt", "label", "link-name"):
+        assert f"- {rule} " in str(failure.value)
