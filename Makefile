@@ -30,7 +30,7 @@ $(STAMPS)/python: requirements/dev.txt requirements/base.txt | $(STAMPS)
 
 $(STAMPS)/node: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p static/vendor/htmx
+	mkdir -p static/vendor/htmx staticfiles
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	touch $@
 

@@ -89,6 +89,8 @@ TEMPLATES = [
     },
 ]
 
+FORM_RENDERER = "fabrique.core.forms.FormRenderer"
+
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 

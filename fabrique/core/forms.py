@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,3 +35,9 @@ RICH_TEXT_HELP = _(
     "Leave a blank line between paragraphs. Simple HTML is accepted (headings h2–h4, lists, "
     "links, bold, italics, images); anything else is removed."
 )
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's renderer, with checkboxes before their label as people expect them."""
+
+    field_template_name = "forms/field.html"

@@ -84,7 +84,7 @@ class PhaseForm(forms.ModelForm):
 class ThemeForm(forms.ModelForm):
     class Meta:
         model = Theme
-        fields = ["title", "description", "colour", "icon"]
+        fields = ["title", "description", "colour"]
         widgets = {
             "description": RichTextarea(attrs={"rows": 4}),
             "colour": forms.TextInput(attrs={"type": "color"}),

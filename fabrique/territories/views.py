@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from fabrique.accounts.permissions import (
     can_manage_territory,
@@ -105,8 +104,16 @@ def grouping_list(request: HttpRequest, territory: Territory) -> HttpResponse:
 def grouping_detail(request: HttpRequest, territory: Territory, pk: int) -> HttpResponse:
     grouping = get_object_or_404(BasinGrouping, territory=territory, pk=pk)
     figures = selectors.grouping_figures(grouping)
-    members = {b.pk: selectors.basin_communes(b) for b in grouping.basins.all()}
-    rows = [(f, members.get(f.basin.pk if f.basin else 0, [])) for f in figures.basins]
+    rows = []
+    for basin_figures in figures.basins:
+        memberships = selectors.basin_communes(basin_figures.basin) if basin_figures.basin else []
+        # A note shared by many communes (« best guess… ») is printed once, as a footnote.
+        notes: list[str] = []
+        for membership in memberships:
+            if membership.note and membership.note not in notes:
+                notes.append(membership.note)
+            membership.note_number = notes.index(membership.note) + 1 if membership.note else 0  # type: ignore[attr-defined]  # for the template
+        rows.append((basin_figures, memberships, notes))
     return render(
         request,
         "territories/backoffice/grouping_detail.html",
@@ -153,12 +160,17 @@ def basin_edit(
     )
 
 
-@require_POST
 @territory_permission_required(can_manage_territory)
 def basin_delete(
     request: HttpRequest, territory: Territory, grouping_pk: int, pk: int
 ) -> HttpResponse:
     basin = get_object_or_404(Basin, grouping__territory=territory, grouping_id=grouping_pk, pk=pk)
+    if request.method != "POST":
+        return render(
+            request,
+            "territories/backoffice/basin_delete.html",
+            {"bo_territory": territory, "grouping": basin.grouping, "basin": basin},
+        )
     services.basin_delete(basin=basin)
     messages.success(request, _("Basin “%(name)s” deleted.") % {"name": basin.name})
     return redirect("territories:grouping", territory_slug=territory.slug, pk=grouping_pk)

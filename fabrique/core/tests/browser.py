@@ -309,6 +309,12 @@ class Web:
             )
         )
 
+    def wait_for(self, condition: Any, timeout: float = 10) -> Any:
+        """Wait until ``condition(driver)`` is truthy (an htmx swap, say) and return it."""
+        return WebDriverWait(self.driver, timeout, ignored_exceptions=(WebDriverException,)).until(
+            condition
+        )
+
     def check_page(self, name: str) -> None:
         """Accessibility check, then the desktop and phone screenshots."""
         assert_accessible(self.driver)
