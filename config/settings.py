@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
     "fabrique.core",
     "fabrique.territories",
     "fabrique.accounts",
@@ -115,6 +117,21 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
+
+# Background work (e-mails to followers, imports, draws, reports): run at once while
+# developing; in production stored in the database and run by `manage.py db_worker`,
+# on as many machines as needed.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[
+            os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
+        ]
+    }
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -386,7 +386,10 @@ def news_publish(
     with transaction.atomic():
         news.save()
         if send_email and process.is_public:
-            news_email_followers(news=news)
+            from .tasks import news_email_followers_task
+
+            # After commit: a worker must find the news item it is asked to send.
+            transaction.on_commit(lambda: news_email_followers_task.enqueue(news.pk))
     return news
 
 

@@ -265,16 +265,18 @@ def test_minutes_cannot_be_published_empty() -> None:
     assert "minutes" in error.value.error_dict
 
 
-def test_news_is_emailed_once_to_followers_only() -> None:
+def test_news_is_emailed_once_to_followers_only(django_capture_on_commit_callbacks) -> None:
     process = PhaseFactory().process
     services.process_set_status(process=process, status=Process.Status.PUBLISHED)
     follower, other = UserFactory(), UserFactory()
     services.process_follow(process=process, user=follower)
     services.process_follow(process=process, user=follower)
 
-    news = services.news_publish(
-        process=process, author=None, title="Lancement", body="C'est parti", send_email=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        news = services.news_publish(
+            process=process, author=None, title="Lancement", body="C'est parti", send_email=True
+        )
+    news.refresh_from_db()
     sent_again = services.news_email_followers(news=news)
 
     assert [m.to for m in mail.outbox] == [[follower.email]]
@@ -302,3 +304,25 @@ def test_key_figures_count_public_bodies_and_followers() -> None:
     figures = key_figures(process, today=date(2026, 12, 1))
 
     assert (figures.bodies, figures.followers, figures.days_left) == (1, 1, 30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_news_e_mails_go_through_the_database_queue_and_a_worker(settings) -> None:
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    process = PhaseFactory().process
+    services.process_set_status(process=process, status=Process.Status.PUBLISHED)
+    services.process_follow(process=process, user=UserFactory(email="suit@exemple.fr"))
+
+    news = services.news_publish(
+        process=process, author=None, title="Atelier", body="Samedi", send_email=True
+    )
+
+    assert mail.outbox == []  # queued, not sent during the request
+    assert DBTaskResult.objects.count() == 1
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    news.refresh_from_db()
+    assert news.emailed_at is not None
+    assert [m.to for m in mail.outbox] == [["suit@exemple.fr"]]

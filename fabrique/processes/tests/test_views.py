@@ -306,12 +306,17 @@ def test_a_second_elected_official_in_a_triad_is_refused_on_the_role_field(
     assert triad.members.count() == 1
 
 
-def test_news_form_publishes_and_emails_followers(client, manager, process, mailoutbox) -> None:
+def test_news_form_publishes_and_emails_followers(
+    client, manager, process, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
     services.process_set_status(process=process, status=Process.Status.PUBLISHED)
     services.process_follow(process=process, user=UserFactory(email="suiveur@exemple.fr"))
     url = reverse("processes:bo_news", args=[process.territory.slug, process.slug])
 
-    client.post(url, {"title": "Atelier samedi", "body": "Rendez-vous à 10 h", "send_email": "on"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url, {"title": "Atelier samedi", "body": "Rendez-vous à 10 h", "send_email": "on"}
+        )
 
     assert process.news.get().emailed_at is not None
     assert mailoutbox[0].to == ["suiveur@exemple.fr"]
