@@ -23,6 +23,13 @@ AnyUser = User | AnonymousUser
 STAFF_ROLES = (Role.TERRITORY_ADMIN, Role.MODERATOR, Role.FACILITATOR, Role.BODY_MEMBER)
 
 
+def request_user(request: HttpRequest) -> User:
+    """The signed-in person of a request that a login guard has already let through."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def is_platform_admin(user: AnyUser) -> bool:
     if not user.is_authenticated:
         return False

@@ -23,19 +23,14 @@ from .permissions import (
     can_open_backoffice,
     grantable_roles,
     is_platform_admin,
+    request_user,
     territory_permission_required,
 )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     territory = request.territory  # type: ignore[attr-defined]  # set by CurrentTerritoryMiddleware
     initial = {
         "display_name": user.display_name,
@@ -61,7 +56,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def personal_data_export(request: HttpRequest) -> HttpResponse:
-    data = services.user_personal_data(user=_user(request))
+    data = services.user_personal_data(user=request_user(request))
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
@@ -75,7 +70,7 @@ def personal_data_export(request: HttpRequest) -> HttpResponse:
 def account_delete(request: HttpRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = _user(request)
+        user = request_user(request)
         logout(request)
         services.user_delete(user=user)
         messages.success(request, _("Your account and your personal data have been erased."))
@@ -108,7 +103,7 @@ def territory_home(request: HttpRequest, territory: Territory) -> HttpResponse:
         {
             "bo_territory": territory,
             "can_manage": can_manage_territory(request.user, territory),
-            "my_roles": selectors.user_roles(user=_user(request), territory=territory),
+            "my_roles": selectors.user_roles(user=request_user(request), territory=territory),
             "commune_count": territory.communes.count(),
             "legal_kinds": LegalPage.Kind.choices,
         },
@@ -126,7 +121,7 @@ def role_list(request: HttpRequest, territory: Territory) -> HttpResponse:
             user=person,
             role=role,
             territory=territory,
-            granted_by=_user(request),
+            granted_by=request_user(request),
         )
         messages.success(
             request,
@@ -151,7 +146,7 @@ def role_withdraw(request: HttpRequest, territory: Territory, pk: int) -> HttpRe
     assignment = get_object_or_404(RoleAssignment, territory=territory, pk=pk)
     if assignment.role not in grantable_roles(request.user, territory):
         raise PermissionDenied
-    services.role_withdraw(assignment=assignment, withdrawn_by=_user(request))
+    services.role_withdraw(assignment=assignment, withdrawn_by=request_user(request))
     messages.success(
         request,
         _("%(person)s is no longer %(role)s.")

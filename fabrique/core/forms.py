@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
@@ -41,3 +42,26 @@ class FormRenderer(DjangoTemplates):
     """Django's renderer, with checkboxes before their label as people expect them."""
 
     field_template_name = "forms/field.html"
+
+
+def submit_one_of(
+    which: str | None,
+    handlers: Mapping[str, tuple[forms.BaseForm, Callable[[dict[str, Any]], object], str]],
+) -> str | None:
+    """On a page with several forms, run the service of the one that was sent.
+
+    ``handlers`` maps a form's name to (form, save, message). Returns the success message,
+    or None when nothing was sent or the form or the service refused it — the form then
+    carries the errors, on the field at fault.
+    """
+    if which is None or which not in handlers:
+        return None
+    form, save, done = handlers[which]
+    if not form.is_valid():
+        return None
+    try:
+        save(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    return done

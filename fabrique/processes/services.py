@@ -236,6 +236,12 @@ def resource_save(
     return resource
 
 
+def resource_delete(*, resource: Resource) -> None:
+    if resource.file:
+        resource.file.delete(save=False)
+    resource.delete()
+
+
 def spotlight_save(
     *,
     theme: Theme,

@@ -12,9 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fabrique.accounts.models import User
-from fabrique.accounts.permissions import can_manage_territory, territory_permission_required
-from fabrique.core.forms import add_service_errors
+from fabrique.accounts.permissions import (
+    can_manage_territory,
+    request_user,
+    territory_permission_required,
+)
+from fabrique.core.forms import add_service_errors, submit_one_of
 from fabrique.territories.models import Territory
 
 from . import selectors, services
@@ -140,8 +143,7 @@ def follow(request: HttpRequest, slug: str) -> HttpResponse:
     process = _visible_process(request, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(process.get_absolute_url())
-    user = request.user
-    assert isinstance(user, User)
+    user = request_user(request)
     if request.POST.get("action") == "unfollow":
         services.process_unfollow(process=process, user=user)
         following = False
@@ -185,12 +187,6 @@ def process_manager_required(view: Callable[..., HttpResponse]) -> Callable[...,
     return wrapped
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _bo(process: Process, **extra: Any) -> dict[str, Any]:
     return {"bo_territory": process.territory, "process": process, **extra}
 
@@ -215,7 +211,7 @@ def bo_process_create(request: HttpRequest, territory: Territory) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         try:
             process = services.process_save(
-                territory=territory, created_by=_user(request), **form.cleaned_data
+                territory=territory, created_by=request_user(request), **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -351,24 +347,26 @@ def bo_theme(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
         prefix="resource",
     )
     spotlight_form = SpotlightForm(data if which == "spotlight" else None, prefix="spotlight")
-    done = None
-    try:
-        if which == "theme" and theme_form.is_valid():
-            services.theme_save(process=process, theme=theme, **theme_form.cleaned_data)
-            done = _("Theme saved.")
-        elif which == "resource" and resource_form.is_valid():
-            services.resource_save(process=process, **resource_form.cleaned_data)
-            done = _("Resource added.")
-        elif which == "spotlight" and spotlight_form.is_valid():
-            services.spotlight_save(theme=theme, **spotlight_form.cleaned_data)
-            done = _("Spotlight scheduled.")
-    except ValidationError as exc:
-        add_service_errors(
-            {"theme": theme_form, "resource": resource_form, "spotlight": spotlight_form}[
-                which or "theme"
-            ],
-            exc,
-        )
+    done = submit_one_of(
+        which,
+        {
+            "theme": (
+                theme_form,
+                lambda data: services.theme_save(process=process, theme=theme, **data),
+                _("Theme saved."),
+            ),
+            "resource": (
+                resource_form,
+                lambda data: services.resource_save(process=process, **data),
+                _("Resource added."),
+            ),
+            "spotlight": (
+                spotlight_form,
+                lambda data: services.spotlight_save(theme=theme, **data),
+                _("Spotlight scheduled."),
+            ),
+        },
+    )
     if done:
         messages.success(request, done)
         return _to("processes:bo_theme", process, theme.pk)
@@ -389,7 +387,7 @@ def bo_theme(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
 @process_manager_required
 def bo_resource_delete(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
     resource = get_object_or_404(Resource, process=process, pk=pk)
-    resource.delete()
+    services.resource_delete(resource=resource)
     messages.success(request, _("Resource removed."))
     if resource.theme_id:
         return _to("processes:bo_theme", process, resource.theme_id)
@@ -423,29 +421,32 @@ def bo_body(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
     )
     member_form = MemberForm(data if which == "member" else None, prefix="member")
     meeting_form = MeetingForm(data if which == "meeting" else None, prefix="meeting")
-    done = None
-    try:
-        if which == "body" and body_form.is_valid():
-            services.body_save(process=process, body=body, **body_form.cleaned_data)
-            done = _("Body saved.")
-        elif which == "member" and member_form.is_valid():
-            cleaned = member_form.cleaned_data
-            services.member_save(
-                body=body,
-                name=cleaned["name"],
-                role=cleaned["role"],
-                organisation=cleaned["organisation"],
-                user=cleaned["email"],
-            )
-            done = _("Member added.")
-        elif which == "meeting" and meeting_form.is_valid():
-            services.meeting_save(body=body, **meeting_form.cleaned_data)
-            done = _("Meeting saved.")
-    except ValidationError as exc:
-        add_service_errors(
-            {"body": body_form, "member": member_form, "meeting": meeting_form}[which or "body"],
-            exc,
-        )
+    done = submit_one_of(
+        which,
+        {
+            "body": (
+                body_form,
+                lambda data: services.body_save(process=process, body=body, **data),
+                _("Body saved."),
+            ),
+            "member": (
+                member_form,
+                lambda data: services.member_save(
+                    body=body,
+                    name=data["name"],
+                    role=data["role"],
+                    organisation=data["organisation"],
+                    user=data["email"],
+                ),
+                _("Member added."),
+            ),
+            "meeting": (
+                meeting_form,
+                lambda data: services.meeting_save(body=body, **data),
+                _("Meeting saved."),
+            ),
+        },
+    )
     if done:
         messages.success(request, done)
         return _to("processes:bo_body", process, body.pk)
@@ -495,7 +496,7 @@ def bo_news(request: HttpRequest, process: Process) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             news = services.news_publish(
-                process=process, author=_user(request), **form.cleaned_data
+                process=process, author=request_user(request), **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
