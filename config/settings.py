@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "fabrique.core.context_processors.site",
+                "fabrique.accounts.context_processors.backoffice",
             ],
         },
     },

@@ -151,3 +151,13 @@ def test_only_managers_see_management_links_on_the_territory_home(client, place)
     assert (
         reverse("accounts:roles", args=[place["territory"].slug]) not in response.content.decode()
     )
+
+
+def test_the_back_office_link_is_shown_only_to_those_with_a_role(client, place) -> None:
+    link = f'href="{reverse("accounts:dashboard")}"'
+    participant = UserFactory()
+    client.force_login(participant)
+    assert link not in client.get(reverse("home")).content.decode()
+
+    client.force_login(place["assignment"].user)
+    assert link in client.get(reverse("home")).content.decode()
