@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from fabrique.territories.models import Commune, Territory
@@ -61,11 +62,16 @@ def role_withdraw(*, assignment: RoleAssignment, withdrawn_by: User | None) -> N
         assignment.delete()
 
 
+# Apps above accounts add what they hold about a person: each receiver returns
+# a (section name, JSON-serialisable data) pair.
+personal_data_requested = Signal()
+
+
 def user_personal_data(*, user: User) -> dict[str, Any]:
     """Everything the platform holds about a person, as they can download it."""
     from allauth.account.models import EmailAddress
 
-    return {
+    data: dict[str, Any] = {
         "email": user.email,
         "display_name": user.display_name,
         "commune": (
@@ -89,6 +95,9 @@ def user_personal_data(*, user: User) -> dict[str, Any]:
             for a in user.role_assignments.select_related("territory")
         ],
     }
+    for _receiver, (section, section_data) in personal_data_requested.send(sender=User, user=user):
+        data[section] = section_data
+    return data
 
 
 def user_delete(*, user: User) -> None:

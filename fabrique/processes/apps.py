@@ -6,3 +6,6 @@ class ProcessesConfig(AppConfig):
     name = "fabrique.processes"
     label = "processes"
     verbose_name = _("Processes")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  # connects the personal-data receiver

@@ -320,3 +320,15 @@ def test_news_form_publishes_and_emails_followers(
 
     assert process.news.get().emailed_at is not None
     assert mailoutbox[0].to == ["suiveur@exemple.fr"]
+
+
+def test_personal_data_export_includes_follows_and_body_seats(client, process) -> None:
+    user = UserFactory()
+    services.process_follow(process=process, user=user)
+    services.member_save(body=process.bodies.get(), name="", role=BodyMember.Role.MEMBER, user=user)
+    client.force_login(user)
+
+    data = client.get(reverse("accounts:export")).json()
+
+    assert data["processes"]["follows"][0]["process"] == process.title
+    assert data["processes"]["body_memberships"][0]["body"] == "Comité de pilotage"
