@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -95,7 +95,8 @@ def user_personal_data(*, user: User) -> dict[str, Any]:
             for a in user.role_assignments.select_related("territory")
         ],
     }
-    for _receiver, (section, section_data) in personal_data_requested.send(sender=User, user=user):
+    for _receiver, response in personal_data_requested.send(sender=User, user=user):
+        section, section_data = cast(tuple[str, Any], response)  # receivers return a pair
         data[section] = section_data
     return data
 
