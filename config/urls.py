@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,6 +16,10 @@ urlpatterns = [
     path("", include("fabrique.territories.urls")),
     path("", include("fabrique.processes.urls")),
 ]
+
+if settings.DEBUG:
+    # In production the web server in front serves /media/ (see the README).
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler403 = core_views.permission_denied
 handler404 = core_views.page_not_found

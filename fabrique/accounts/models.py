@@ -162,7 +162,8 @@ class RoleEvent(models.Model):
 
     action = models.CharField(max_length=10, choices=Action.choices)
     role = models.CharField(max_length=20, choices=Role.choices)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # Kept when the person erases their account: the history then says « deleted account ».
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE, null=True, blank=True)
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(default=timezone.now)

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
@@ -94,6 +95,18 @@ def user_personal_data(*, user: User) -> dict[str, Any]:
             }
             for a in user.role_assignments.select_related("territory")
         ],
+        "role_history": [
+            {
+                "action": e.action,
+                "role": e.role,
+                "territory": e.territory.name if e.territory else None,
+                "at": e.at.isoformat(),
+                "about_me": e.user_id == user.pk,
+            }
+            for e in RoleEvent.objects.filter(Q(user=user) | Q(actor=user)).select_related(
+                "territory"
+            )
+        ],
     }
     for _receiver, response in personal_data_requested.send(sender=User, user=user):
         section, section_data = cast(tuple[str, Any], response)  # receivers return a pair
@@ -101,6 +114,16 @@ def user_personal_data(*, user: User) -> dict[str, Any]:
     return data
 
 
+# Apps above accounts anonymise what must outlive the account (a seat in a body…).
+account_erasing = Signal()
+
+
 def user_delete(*, user: User) -> None:
-    """Erase an account and what is attached to it (RGPD right to erasure)."""
-    user.delete()
+    """Erase an account and what is attached to it (RGPD right to erasure).
+
+    What belongs to the person goes with the account; what others need to keep (the
+    history of roles, a seat in a governance body) loses the link and the name.
+    """
+    with transaction.atomic():
+        account_erasing.send(sender=User, user=user)
+        user.delete()

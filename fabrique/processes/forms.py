@@ -52,6 +52,11 @@ class ProcessForm(forms.ModelForm):
             raise forms.ValidationError(_("The image is larger than 5 MB."))
         return cover
 
+    def _post_clean(self) -> None:
+        # The service checks the whole process and says what is wrong on the field at fault;
+        # the instance shown in the page header stays as saved until then.
+        pass
+
 
 class PhaseForm(forms.ModelForm):
     modes = forms.MultipleChoiceField(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -19,6 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from fabrique.territories.models import Territory
 
+# Documents people download; nothing a browser would run (no HTML, SVG or script).
+RESOURCE_FILE_EXTENSIONS = [
+    "pdf", "odt", "ods", "odp", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
+    "png", "jpg", "jpeg", "webp", "csv", "txt",
+]  # fmt: skip
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour such as #1d4e89."))
 
 
@@ -158,8 +163,16 @@ class Phase(models.Model):
     def mode_values(self) -> list[str]:
         return [m.mode for m in self.modes.all()]
 
-    def opens(self, mode: str) -> bool:
-        return mode in self.mode_values
+    def opens(self, mode: str, today: date | None = None) -> bool:
+        """Whether people can take part through ``mode`` in this phase now.
+
+        Only a published process's phase opens anything, and only between its dates.
+        """
+        return (
+            mode in self.mode_values
+            and self.process.status == Process.Status.PUBLISHED
+            and self.state(today) == "open"
+        )
 
 
 class PhaseMode(models.Model):
@@ -243,7 +256,13 @@ class Resource(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     url = models.URLField(_("address"), blank=True)
-    file = models.FileField(_("file"), upload_to="processes/resources/", blank=True)
+    file = models.FileField(
+        _("file"),
+        upload_to="processes/resources/",
+        blank=True,
+        validators=[FileExtensionValidator(RESOURCE_FILE_EXTENSIONS)],
+        help_text=_("PDF, office document, spreadsheet, presentation, image or CSV."),
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from fabrique.territories.models import Territory
@@ -14,13 +14,18 @@ from .models import GovernanceBody, News, ParticipationMode, Phase, Process, Spo
 
 
 def public_processes(territory: Territory | None) -> QuerySet[Process]:
-    if territory is None:
+    if not territory:  # also a lazy "no territory" from the middleware
         return Process.objects.none()
+    # Published first, then closed, then archived; the most recent first within each.
+    status_order = Case(
+        When(status=Process.Status.PUBLISHED, then=Value(0)),
+        When(status=Process.Status.CLOSED, then=Value(1)),
+        default=Value(2),
+    )
     return (
         Process.objects.filter(territory=territory)
         .exclude(status=Process.Status.DRAFT)
-        .annotate(theme_count=Count("themes", distinct=True))
-        .order_by("status", "-start_date")
+        .order_by(status_order, "-start_date")
     )
 
 
@@ -84,7 +89,7 @@ def current_spotlights(process: Process, today: date | None = None) -> QuerySet[
     today = today or timezone.localdate()
     return Spotlight.objects.filter(
         theme__process=process, start_date__lte=today, end_date__gte=today
-    ).select_related("theme")
+    ).select_related("theme__process")
 
 
 def latest_news(process: Process, limit: int = 3) -> QuerySet[News]:

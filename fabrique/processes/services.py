@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from fabrique.accounts.models import User
 from fabrique.core.sanitize import sanitize_html
+from fabrique.core.urls import absolute_url
 from fabrique.territories.models import Territory
 
 from .models import (
@@ -100,7 +101,7 @@ def process_save(
 def process_set_status(*, process: Process, status: str) -> Process:
     if status not in Process.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
-    if status == Process.Status.PUBLISHED and not process.phases.exists():
+    if status != Process.Status.DRAFT and not process.phases.exists():
         raise ValidationError(
             {
                 "status": _(
@@ -180,9 +181,9 @@ def phase_save(
 
 def phase_delete(*, phase: Phase) -> None:
     process = phase.process
-    if process.status == Process.Status.PUBLISHED and process.phases.count() == 1:
+    if process.status != Process.Status.DRAFT and process.phases.count() == 1:
         raise ValidationError(
-            _("A published process keeps at least one phase. Unpublish it first.")
+            _("A public process keeps at least one phase. Put it back to draft first.")
         )
     phase.delete()
 
@@ -196,7 +197,7 @@ def theme_save(
     title: str,
     description: str = "",
     colour: str = "#2f6b3f",
-    icon: str = "",
+    icon: str | None = None,
     theme: Theme | None = None,
 ) -> Theme:
     if theme is None:
@@ -205,7 +206,9 @@ def theme_save(
         theme.slug = _unique_slug(Theme, title, process=process)
     theme.title = title.strip()
     theme.description = sanitize_html(description)
-    theme.colour, theme.icon = colour, icon
+    theme.colour = colour
+    if icon is not None:
+        theme.icon = icon
     theme.full_clean()
     theme.save()
     return theme
@@ -234,6 +237,24 @@ def resource_save(
     resource.full_clean()
     resource.save()
     return resource
+
+
+def theme_delete(*, theme: Theme) -> None:
+    triads = theme.bodies.filter(kind=GovernanceBody.Kind.TRIAD)
+    if triads.exists():
+        raise ValidationError(
+            _(
+                "The triad « %(name)s » carries this theme: delete it or give it another "
+                "theme first."
+            )
+            % {"name": triads.first()}
+        )
+    theme.delete()
+
+
+def item_delete(*, item: GovernanceBody | Meeting | News | Spotlight) -> None:
+    """Delete a body (with its members and meetings), a meeting, a news item or a spotlight."""
+    item.delete()
 
 
 def resource_delete(*, resource: Resource) -> None:
@@ -401,7 +422,11 @@ def news_publish(
 
 def news_email_followers(*, news: News) -> int:
     """E-mail a news item to the process's followers, once. Returns how many were sent."""
-    if news.emailed_at is not None:
+    # Claim the item first: two workers, or a retried task, never send it twice.
+    claimed = News.objects.filter(pk=news.pk, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
         return 0
     recipients = list(
         User.objects.filter(process_follows__process=news.process, is_active=True).values_list(
@@ -409,8 +434,14 @@ def news_email_followers(*, news: News) -> int:
         )
     )
     subject = f"[{news.process.title}] {news.title}"
-    text = render_to_string("processes/email/news.txt", {"news": news})
+    text = render_to_string(
+        "processes/email/news.txt",
+        {
+            "news": news,
+            "news_url": absolute_url(news.get_absolute_url()),
+            "process_url": absolute_url(news.process.get_absolute_url()),
+        },
+    )
     send_mass_mail([(subject, text, None, [email]) for email in recipients], fail_silently=False)
-    news.emailed_at = timezone.now()
-    news.save(update_fields=["emailed_at"])
+    news.refresh_from_db(fields=["emailed_at"])
     return len(recipients)

@@ -41,4 +41,5 @@ urlpatterns = [
     path(BO + "membres/<int:pk>/supprimer/", views.bo_member_delete, name="bo_member_delete"),
     path(BO + "reunions/<int:pk>/", views.bo_meeting, name="bo_meeting"),
     path(BO + "actualites/", views.bo_news, name="bo_news"),
+    path(BO + "supprimer/<slug:kind>/<int:pk>/", views.bo_delete, name="bo_delete"),
 ]

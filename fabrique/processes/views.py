@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,7 +34,17 @@ from .forms import (
     StatusForm,
     ThemeForm,
 )
-from .models import BodyMember, GovernanceBody, Meeting, News, Phase, Process, Resource, Theme
+from .models import (
+    BodyMember,
+    GovernanceBody,
+    Meeting,
+    News,
+    Phase,
+    Process,
+    Resource,
+    Spotlight,
+    Theme,
+)
 from .permissions import can_manage_process, can_view_process
 
 # --- Public pages ---------------------------------------------------------------------
@@ -225,15 +236,16 @@ def bo_process_create(request: HttpRequest, territory: Territory) -> HttpRespons
     )
 
 
-@process_manager_required
-def bo_process(request: HttpRequest, process: Process) -> HttpResponse:
+def _process_home(
+    request: HttpRequest, process: Process, status_form: StatusForm | None = None
+) -> HttpResponse:
     checklist = [
         (_("Information"), True, "processes:bo_edit"),
         (_("Phases"), process.phases.exists(), "processes:bo_phases"),
         (_("Themes"), process.themes.exists(), "processes:bo_themes"),
         (_("Governance bodies"), process.bodies.exists(), "processes:bo_bodies"),
     ]
-    status_form = StatusForm(initial={"status": process.status})
+    status_form = status_form or StatusForm(initial={"status": process.status})
     return render(
         request,
         "processes/backoffice/process_home.html",
@@ -245,6 +257,11 @@ def bo_process(request: HttpRequest, process: Process) -> HttpResponse:
             figures=selectors.key_figures(process),
         ),
     )
+
+
+@process_manager_required
+def bo_process(request: HttpRequest, process: Process) -> HttpResponse:
+    return _process_home(request, process)
 
 
 @process_manager_required
@@ -274,12 +291,12 @@ def bo_status(request: HttpRequest, process: Process) -> HttpResponse:
         try:
             services.process_set_status(process=process, status=form.cleaned_data["status"])
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
-        else:
-            messages.success(
-                request, _("Status: %(status)s.") % {"status": process.get_status_display()}
-            )
+            add_service_errors(form, exc)
+            process.refresh_from_db()
+            return _process_home(request, process, status_form=form)
+        messages.success(
+            request, _("Status: %(status)s.") % {"status": process.get_status_display()}
+        )
     return _to("processes:bo_process", process)
 
 
@@ -317,19 +334,43 @@ def bo_phase_delete(request: HttpRequest, process: Process, pk: int) -> HttpResp
 
 @process_manager_required
 def bo_themes(request: HttpRequest, process: Process) -> HttpResponse:
-    form = ThemeForm(request.POST or None, prefix="theme")
-    if request.method == "POST" and form.is_valid():
-        try:
-            theme = services.theme_save(process=process, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Theme « %(title)s » added.") % {"title": theme.title})
-            return _to("processes:bo_themes", process)
+    which = request.POST.get("form") if request.method == "POST" else None
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = ThemeForm(data if which == "theme" else None, prefix="theme")
+    resource_form = ResourceForm(
+        data if which == "resource" else None,
+        files if which == "resource" else None,
+        process=process,
+        prefix="resource",
+    )
+    done = submit_one_of(
+        which,
+        {
+            "theme": (
+                form,
+                lambda data: services.theme_save(process=process, **data),
+                _("Theme added."),
+            ),
+            "resource": (
+                resource_form,
+                lambda data: services.resource_save(process=process, **data),
+                _("Resource added."),
+            ),
+        },
+    )
+    if done:
+        messages.success(request, done)
+        return _to("processes:bo_themes", process)
     return render(
         request,
         "processes/backoffice/themes.html",
-        _bo(process, form=form, themes=process.themes.prefetch_related("resources", "spotlights")),
+        _bo(
+            process,
+            form=form,
+            resource_form=resource_form,
+            themes=process.themes.prefetch_related("resources", "spotlights"),
+            resources=process.resources.filter(theme__isnull=True),
+        ),
     )
 
 
@@ -502,6 +543,14 @@ def bo_news(request: HttpRequest, process: Process) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("News « %(title)s » published.") % {"title": news.title})
+            if form.cleaned_data["send_email"] and not process.is_public:
+                messages.warning(
+                    request,
+                    _(
+                        "The process is still a draft: no e-mail was sent. People can only "
+                        "follow it once it is published."
+                    ),
+                )
             return _to("processes:bo_news", process)
     return render(
         request,
@@ -511,5 +560,61 @@ def bo_news(request: HttpRequest, process: Process) -> HttpResponse:
             form=form,
             news_items=process.news.all(),
             follower_count=process.follows.count(),
+        ),
+    )
+
+
+# What the back-office can delete, each found within the process of the address, and where
+# to go back once it is gone.
+DELETABLE: dict[str, tuple[Callable[[Process, int], Any], Callable[[Any], tuple[str, ...]]]] = {
+    "theme": (
+        lambda process, pk: get_object_or_404(Theme, process=process, pk=pk),
+        lambda item: ("processes:bo_themes",),
+    ),
+    "body": (
+        lambda process, pk: get_object_or_404(GovernanceBody, process=process, pk=pk),
+        lambda item: ("processes:bo_bodies",),
+    ),
+    "meeting": (
+        lambda process, pk: get_object_or_404(Meeting, body__process=process, pk=pk),
+        lambda item: ("processes:bo_body", item.body_id),
+    ),
+    "news": (
+        lambda process, pk: get_object_or_404(News, process=process, pk=pk),
+        lambda item: ("processes:bo_news",),
+    ),
+    "spotlight": (
+        lambda process, pk: get_object_or_404(Spotlight, theme__process=process, pk=pk),
+        lambda item: ("processes:bo_theme", item.theme_id),
+    ),
+}
+
+
+@process_manager_required
+def bo_delete(request: HttpRequest, process: Process, kind: str, pk: int) -> HttpResponse:
+    """Ask, then delete: one confirmation page for every kind of item of a process."""
+    if kind not in DELETABLE:
+        raise Http404
+    find, back = DELETABLE[kind]
+    item = find(process, pk)
+    name, *args = back(item)
+    if request.method == "POST":
+        try:
+            if isinstance(item, Theme):
+                services.theme_delete(theme=item)
+            else:
+                services.item_delete(item=item)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("« %(name)s » deleted.") % {"name": item})
+        return _to(name, process, *args)
+    return render(
+        request,
+        "processes/backoffice/delete.html",
+        _bo(
+            process,
+            item=item,
+            back_url=reverse(name, args=[process.territory.slug, process.slug, *args]),
         ),
     )

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from fabrique.core.admin import SanitisedHtmlAdmin
+
 from .models import Basin, BasinGrouping, BasinMembership, Commune, LegalPage, Territory
 
 
@@ -37,5 +39,6 @@ class BasinMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalPage)
-class LegalPageAdmin(admin.ModelAdmin):
+class LegalPageAdmin(SanitisedHtmlAdmin):
+    sanitised_fields = ("body",)
     list_display = ["territory", "kind", "updated_at"]

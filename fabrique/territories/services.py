@@ -43,6 +43,7 @@ class TerritoryImportResult:
 
 
 SIREN_RE = re.compile(r"^\d{9}$")
+BASIN_NAME_MAX = Basin._meta.get_field("name").max_length or 120
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 
@@ -253,8 +254,10 @@ def _read_rows(text: str) -> list[list[str]]:
 
 
 def _looks_like_header(row: list[str]) -> bool:
-    first = _normalise_code(row[0]) if row else ""
-    return bool(row) and not INSEE_RE.match(first) and not first.isdigit()
+    """A header names its columns: its first cell holds no digit (« code_insee »), where a
+    mistyped code such as « 71O01 » does and is reported as a faulty line."""
+    first = row[0].strip() if row else ""
+    return bool(first) and not any(ch.isdigit() for ch in first)
 
 
 def basins_import_csv(*, grouping: BasinGrouping, content: bytes | str) -> BasinImportReport:
@@ -267,7 +270,9 @@ def basins_import_csv(*, grouping: BasinGrouping, content: bytes | str) -> Basin
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = content.decode("cp1252")
+            # Spreadsheets on Windows save in cp1252; a byte it leaves undefined is replaced
+            # rather than refused, and the line it stands on is then reported as faulty.
+            text = content.decode("cp1252", errors="replace")
     else:
         text = content
     rows = _read_rows(text)
@@ -278,6 +283,7 @@ def basins_import_csv(*, grouping: BasinGrouping, content: bytes | str) -> Basin
         start = 1
     territory_communes = {c.insee_code: c for c in grouping.territory.communes.all()}
     seen: dict[str, int] = {}
+    spellings: dict[str, str] = {}
     plan: dict[str, list[tuple[Commune, str]]] = {}
     for line_number, row in enumerate(rows, start=start):
         if not any(cell.strip() for cell in row):
@@ -291,13 +297,21 @@ def basins_import_csv(*, grouping: BasinGrouping, content: bytes | str) -> Basin
         code = _normalise_code(row[0])
         if code.isdigit() and len(code) == 4:
             code = "0" + code  # spreadsheets drop the leading zero of codes such as 01001
-        basin_name = row[1].strip()
+        basin_name = " ".join(row[1].split())
         note = row[2].strip() if len(row) > 2 else ""
         if not basin_name:
             report.errors.append(
                 _("Line %(line)s: the basin name is empty.") % {"line": line_number}
             )
             continue
+        if len(basin_name) > BASIN_NAME_MAX:
+            report.errors.append(
+                _("Line %(line)s: the basin name is longer than %(max)s characters.")
+                % {"line": line_number, "max": BASIN_NAME_MAX}
+            )
+            continue
+        # « Nord » and « nord » are one basin, spelt as it first appears.
+        basin_name = spellings.setdefault(basin_name.casefold(), basin_name)
         commune = territory_communes.get(code)
         if commune is None:
             known = Commune.objects.filter(insee_code=code).first()

@@ -42,3 +42,40 @@ def test_demo_is_idempotent_and_accounts_can_log_in(client) -> None:
     agent = User.objects.get(email="agent@grandchalon.demo")
     assert EmailAddress.objects.get(user=agent).verified
     assert client.login(email="agent@grandchalon.demo", password="demo-fabrique-2026")
+
+
+def test_demo_processes_follow_the_seeds() -> None:
+    from datetime import date
+
+    from fabrique.processes.models import GovernanceBody, ParticipationMode, Process
+    from fabrique.processes.selectors import process_timeline
+    from fabrique.processes.services import triad_missing_roles
+
+    call_command("load_demo")
+
+    orleans = Process.objects.get(territory__official_code="244500468")
+    assert orleans.title == "Assises de la transition écologique"
+    assert orleans.themes.count() == 11
+    assert {"Rénovation énergétique", "Alimentation et agriculture durable", "Mobilités"} <= set(
+        orleans.themes.values_list("title", flat=True)
+    )
+    phases = list(orleans.phases.order_by("start_date"))
+    assert [p.kind for p in phases] == ["learning", "solutions", "restitution"]
+    assert (phases[0].start_date, phases[-1].end_date) == (date(2021, 1, 4), date(2021, 7, 30))
+    triads = orleans.bodies.filter(kind=GovernanceBody.Kind.TRIAD)
+    assert triads.count() == 11
+    assert all(triad_missing_roles(t) == [] for t in triads)
+    assert orleans.bodies.filter(kind=GovernanceBody.Kind.STEERING_COMMITTEE).exists()
+    assert orleans.bodies.filter(kind=GovernanceBody.Kind.FOLLOW_UP_COMMITTEE).exists()
+
+    chalon = Process.objects.get(territory__official_code="247100589")
+    assert chalon.themes.count() == 4
+    assert chalon.bodies.filter(kind=GovernanceBody.Kind.COMMISSION).count() == 4
+    assert chalon.bodies.filter(kind=GovernanceBody.Kind.GOVERNANCE_GROUP).count() == 1
+
+    chambery = Process.objects.get(territory__official_code="200069110")
+    assert chambery.phases.filter(modes__mode=ParticipationMode.PANEL).exists()
+    timeline = process_timeline(chambery)
+    assert [p.kind for p in timeline.current] == ["reflection"]
+    assert chambery.status == Process.Status.PUBLISHED
+    assert orleans.status == Process.Status.CLOSED

@@ -98,8 +98,11 @@ def test_phases_with_modes_and_the_timeline_says_what_is_open() -> None:
     assert timeline.current == [open_phase]
     assert timeline.next.title == "Restitution"
     assert [value for value, _label in timeline.open_modes] == ["contributions", "workshops"]
-    assert open_phase.opens(ParticipationMode.WORKSHOPS)
-    assert not open_phase.opens(ParticipationMode.VOTES)
+    assert open_phase.opens(ParticipationMode.WORKSHOPS, today=date(2026, 5, 10))
+    assert not open_phase.opens(ParticipationMode.VOTES, today=date(2026, 5, 10))
+    assert not open_phase.opens(ParticipationMode.WORKSHOPS, today=date(2026, 7, 10))
+    services.process_set_status(process=process, status=Process.Status.CLOSED)
+    assert not open_phase.opens(ParticipationMode.WORKSHOPS, today=date(2026, 5, 10))
 
 
 def test_a_draft_opens_nothing_even_during_a_phase() -> None:

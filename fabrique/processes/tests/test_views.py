@@ -97,7 +97,7 @@ def test_back_office_writes_are_refused_to_non_managers(client, process, persona
     client.post(reverse("processes:bo_phase_delete", args=[t, s, process.phases.get().pk]))
     client.post(
         reverse("processes:bo_themes", args=[t, s]),
-        {"theme-title": "Nouvelle", "theme-colour": "#123456"},
+        {"form": "theme", "theme-title": "Nouvelle", "theme-colour": "#123456"},
     )
 
     process.refresh_from_db()
@@ -332,3 +332,252 @@ def test_personal_data_export_includes_follows_and_body_seats(client, process) -
 
     assert data["processes"]["follows"][0]["process"] == process.title
     assert data["processes"]["body_memberships"][0]["body"] == "Comité de pilotage"
+
+
+def test_a_form_sent_twice_creates_one_theme(client, manager, process) -> None:
+    url = reverse("processes:bo_themes", args=[process.territory.slug, process.slug])
+    data = {
+        "form": "theme",
+        "theme-title": "Eau",
+        "theme-colour": "#1a6f80",
+        "form_token": "abc123",
+    }
+
+    first = client.post(url, data)
+    second = client.post(url, data, follow=True)
+
+    assert first.status_code == 302
+    assert process.themes.filter(title="Eau").count() == 1
+    assert any(
+        "already been sent" in str(m) or "déjà été envoyé" in str(m)
+        for m in second.context["messages"]
+    )
+
+
+def test_the_set_up_forms_carry_a_one_time_token(client, manager, process) -> None:
+    page = client.get(reverse("processes:bo_themes", args=[process.territory.slug, process.slug]))
+
+    assert page.content.decode().count('name="form_token"') == 2
+
+
+def _write_requests(process):
+    """Every back-office write of a process, with valid data: (url, data)."""
+    t, s = process.territory.slug, process.slug
+    phase, theme, body = process.phases.get(), process.themes.get(), process.bodies.get()
+    meeting = body.meetings.get()
+    resource = services.resource_save(process=process, kind="link", title="R", url="https://e.org")
+    news = services.news_publish(
+        process=process, author=None, title="N", body="B", send_email=False
+    )
+    return [
+        (reverse("processes:bo_create", args=[t]),
+         {"title": "Autre", "summary": "S", "start_date": "2027-01-01", "end_date": "2027-02-01"}),
+        (reverse("processes:bo_edit", args=[t, s]),
+         {"title": "Renommée", "summary": "S", "start_date": process.start_date.isoformat(),
+          "end_date": process.end_date.isoformat()}),
+        (reverse("processes:bo_phase", args=[t, s, phase.pk]),
+         {"phase-kind": "launch", "phase-title": "Renommée",
+          "phase-start_date": phase.start_date.isoformat(),
+          "phase-end_date": phase.end_date.isoformat()}),
+        (reverse("processes:bo_theme", args=[t, s, theme.pk]),
+         {"form": "spotlight", "spotlight-title": "Enjeu", "spotlight-start_date": "2026-01-01",
+          "spotlight-end_date": "2026-01-31"}),
+        (reverse("processes:bo_bodies", args=[t, s]),
+         {"body-kind": "steering", "body-name": "Nouveau comité", "body-is_public": "on"}),
+        (reverse("processes:bo_body", args=[t, s, body.pk]),
+         {"form": "member", "member-name": "Intrus", "member-role": "member"}),
+        (reverse("processes:bo_meeting", args=[t, s, meeting.pk]),
+         {"meeting-date": "2026-03-01", "meeting-title": "Renommée"}),
+        (reverse("processes:bo_news", args=[t, s]), {"title": "Fausse annonce", "body": "…"}),
+        (reverse("processes:bo_resource_delete", args=[t, s, resource.pk]), {}),
+        (reverse("processes:bo_delete", args=[t, s, "news", news.pk]), {}),
+        (reverse("processes:bo_delete", args=[t, s, "meeting", meeting.pk]), {}),
+        (reverse("processes:bo_delete", args=[t, s, "theme", theme.pk]), {}),
+    ]  # fmt: skip
+
+
+def _snapshot():
+    from fabrique.processes.models import Meeting, News, Resource, Spotlight, Theme
+
+    return (
+        list(Process.objects.values_list("title", flat=True).order_by("pk")),
+        list(Phase.objects.values_list("title", flat=True)),
+        list(Theme.objects.values_list("title", flat=True)),
+        list(Spotlight.objects.values_list("title", flat=True)),
+        list(GovernanceBody.objects.values_list("name", flat=True)),
+        list(BodyMember.objects.values_list("name", flat=True)),
+        list(Meeting.objects.values_list("title", flat=True)),
+        list(News.objects.values_list("title", flat=True)),
+        list(Resource.objects.values_list("title", flat=True)),
+    )
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["anonymous", "participant", "moderator", "facilitator", "body_member", "admin_elsewhere"],
+)
+def test_no_back_office_write_goes_through_without_the_role(client, process, persona) -> None:
+    requests = _write_requests(process)
+    _login_as(client, persona, process.territory)
+    before = _snapshot()
+
+    statuses = {client.post(url, data).status_code for url, data in requests}
+
+    assert statuses == ({302} if persona == "anonymous" else {403})
+    assert _snapshot() == before
+
+
+def test_every_back_office_write_works_for_a_territory_admin(client, manager, process) -> None:
+    requests = _write_requests(process)
+    before = _snapshot()
+
+    statuses = [client.post(url, data).status_code for url, data in requests]
+
+    assert set(statuses) == {302}, statuses
+    assert _snapshot() != before
+
+
+def test_objects_of_another_process_cannot_be_reached_through_this_one(
+    client, manager, process
+) -> None:
+    other = ProcessFactory(territory=process.territory)
+    foreign_body = BodyFactory(process=other)
+    foreign_theme = ThemeFactory(process=other)
+    t, s = process.territory.slug, process.slug
+
+    assert client.get(reverse("processes:bo_body", args=[t, s, foreign_body.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("processes:bo_delete", args=[t, s, "theme", foreign_theme.pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("processes:bo_process", args=["autre-territoire", s])).status_code == 404
+    )
+    assert other.themes.filter(pk=foreign_theme.pk).exists()
+
+
+def test_inverted_process_dates_are_refused_on_the_end_date_field(client, manager, process) -> None:
+    response = client.post(
+        reverse("processes:bo_create", args=[process.territory.slug]),
+        {
+            "title": "À l'envers",
+            "summary": "S",
+            "start_date": "2027-06-01",
+            "end_date": "2027-01-01",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["end_date"]
+    assert (
+        'value="À l\'envers"' in response.content.decode()
+        or "À l&#x27;envers" in response.content.decode()
+    )
+    assert not Process.objects.filter(title="À l'envers").exists()
+
+
+def test_publishing_without_phase_is_refused_on_the_status_field(client, manager) -> None:
+    process = ProcessFactory(territory=ProcessFactory().territory)
+    RoleFactory(user=manager, role=Role.TERRITORY_ADMIN, territory=process.territory)
+    url = reverse("processes:bo_status", args=[process.territory.slug, process.slug])
+
+    response = client.post(url, {"status": "closed"})
+
+    assert response.status_code == 200
+    assert response.context["status_form"].errors["status"]
+    process.refresh_from_db()
+    assert process.status == Process.Status.DRAFT
+
+
+@pytest.mark.parametrize("page", ["theme", "body", "news", "news_list", "feed"])
+def test_no_page_of_a_draft_is_public(client, process, page) -> None:
+    news = services.news_publish(
+        process=process, author=None, title="N", body="B", send_email=False
+    )
+    urls = {
+        "theme": process.themes.get().get_absolute_url(),
+        "body": process.bodies.get().get_absolute_url(),
+        "news": news.get_absolute_url(),
+        "news_list": reverse("processes:news_list", args=[process.slug]),
+        "feed": reverse("processes:feed", args=[process.slug]),
+    }
+
+    assert client.get(urls[page]).status_code == 404
+
+
+def test_editing_a_theme_keeps_its_icon(client, manager, process) -> None:
+    theme = process.themes.get()
+    theme.icon = "water"
+    theme.save()
+    url = reverse("processes:bo_theme", args=[process.territory.slug, process.slug, theme.pk])
+
+    client.post(url, {"form": "theme", "theme-title": "Eau", "theme-colour": "#1a6f80"})
+
+    theme.refresh_from_db()
+    assert (theme.title, theme.icon) == ("Eau", "water")
+
+
+def test_a_theme_carried_by_a_triad_cannot_be_deleted(client, manager, process) -> None:
+    theme = process.themes.get()
+    services.body_save(process=process, kind=GovernanceBody.Kind.TRIAD, name="Triade", theme=theme)
+    url = reverse(
+        "processes:bo_delete", args=[process.territory.slug, process.slug, "theme", theme.pk]
+    )
+
+    confirm = client.get(url)
+    client.post(url)
+
+    assert confirm.status_code == 200
+    assert process.themes.filter(pk=theme.pk).exists()
+
+
+def test_resource_files_that_a_browser_would_run_are_refused(client, manager, process) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("processes:bo_themes", args=[process.territory.slug, process.slug])
+    upload = SimpleUploadedFile("page.html", b"<script>alert(1)</script>", content_type="text/html")
+
+    response = client.post(
+        url,
+        {
+            "form": "resource",
+            "resource-kind": "document",
+            "resource-title": "Doc",
+            "resource-file": upload,
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["resource_form"].errors["file"]
+    assert not process.resources.exists()
+
+
+def test_news_e_mail_links_are_absolute(
+    process, settings, django_capture_on_commit_callbacks, mailoutbox
+) -> None:
+    settings.SITE_URL = "https://participer.exemple.fr"
+    services.process_set_status(process=process, status=Process.Status.PUBLISHED)
+    services.process_follow(process=process, user=UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        news = services.news_publish(
+            process=process, author=None, title="T", body="B", send_email=True
+        )
+
+    assert f"https://participer.exemple.fr{news.get_absolute_url()}" in mailoutbox[0].body
+
+
+def test_erasing_an_account_keeps_the_seat_but_not_the_name(client, process) -> None:
+    user = UserFactory(display_name="Zoé Secrète")
+    seat = services.member_save(
+        body=process.bodies.get(), name="", role=BodyMember.Role.MEMBER, user=user
+    )
+    client.force_login(user)
+
+    client.post(reverse("accounts:delete"), {"confirm": "on"})
+
+    seat.refresh_from_db()
+    assert seat.user is None
+    assert "Zoé" not in seat.name

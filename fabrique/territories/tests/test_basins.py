@@ -169,3 +169,29 @@ def test_an_empty_csv_is_refused(grouping) -> None:
     report = basins_import_csv(grouping=grouping, content="code;bassin\n")
 
     assert report.errors == ["The file contains no line to import."]
+
+
+def test_csv_with_a_byte_unknown_to_windows_encoding_is_reported_not_crashing(grouping) -> None:
+    report = basins_import_csv(grouping=grouping, content=b"71001;Nord\n7100\x81;Sud\n")
+
+    assert not report.ok
+    assert report.errors[0].startswith("Line 2")
+
+
+def test_a_mistyped_first_code_is_reported_not_taken_for_a_header(grouping) -> None:
+    report = basins_import_csv(grouping=grouping, content="71O01;Nord\n71002;Nord\n")
+
+    assert [e.split(":")[0] for e in report.errors] == ["Line 1"]
+
+
+def test_basin_names_differing_only_by_case_or_spaces_are_one_basin(grouping) -> None:
+    report = basins_import_csv(grouping=grouping, content="71001;Nord\n71002; nord \n")
+
+    assert report.ok, report.errors
+    assert list(grouping.basins.values_list("name", flat=True)) == ["Nord"]
+
+
+def test_an_overlong_basin_name_is_reported(grouping) -> None:
+    report = basins_import_csv(grouping=grouping, content=f"71001;{'x' * 121}\n")
+
+    assert "longer than 120" in report.errors[0]
