@@ -196,6 +196,18 @@ PAGES = [
         _bo("territories:basin_import", _grouping),
         lambda d: tr("Import “%(name)s” from a CSV file", name=d.grouping.name),
     ),
+    Page(
+        "basin-delete",
+        "territory_admin",
+        _bo("territories:basin_delete", _grouping, _basin),
+        lambda d: tr("Delete the basin %(name)s?", name=d.basin.name),
+    ),
+    Page(
+        "appearance",
+        "territory_admin",
+        _bo("territories:appearance"),
+        lambda d: tr("Appearance"),
+    ),
     Page("roles", "territory_admin", _bo("accounts:roles"), lambda d: tr("Roles")),
     Page(
         "legal-page-edit",

@@ -92,6 +92,13 @@ PAGES = [
     Page("bo-body", "territory_admin", _bo("processes:bo_body", CHALON,
          lambda pr: pr.bodies.first().pk), lambda p: p[CHALON].bodies.first().name),
     Page("bo-news", "territory_admin", _bo("processes:bo_news", CHALON), lambda p: "Actualités"),
+    Page("bo-delete", "territory_admin",
+         lambda p: reverse("processes:bo_delete", args=[p[CHALON].territory.slug, CHALON, "news",
+                                                       p[CHALON].news.first().pk]),
+         lambda p: f"Supprimer « {p[CHALON].news.first().title} » ?"),
+    Page("bo-meeting", "platform_admin",
+         _bo("processes:bo_meeting", ORLEANS, lambda pr: pr.bodies.first().meetings.first().pk),
+         lambda p: p[ORLEANS].bodies.first().meetings.first().title),
 ]  # fmt: skip
 
 
