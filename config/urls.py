@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from fabrique.core import views as core_views
+from fabrique.processes import views as process_views
 from fabrique.territories import views as territory_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", process_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),

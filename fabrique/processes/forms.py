@@ -100,7 +100,7 @@ class ThemeForm(forms.ModelForm):
 
 
 class ResourceForm(forms.ModelForm):
-    url = forms.URLField(label=_("address"), required=False, assume_scheme="https")
+    url = forms.URLField(label=_("Web address"), required=False, assume_scheme="https")
 
     class Meta:
         model = Resource

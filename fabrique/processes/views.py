@@ -68,6 +68,19 @@ def _render_public(
     )
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    """The territory's home: what is open now, and the other processes."""
+    territory = request.territory  # type: ignore[attr-defined]  # set by CurrentTerritoryMiddleware
+    processes = list(selectors.public_processes(territory)[:6])
+    return render(
+        request,
+        "core/home.html",
+        {
+            "processes": [(p, selectors.process_timeline(p)) for p in processes],
+        },
+    )
+
+
 def process_list(request: HttpRequest) -> HttpResponse:
     territory = request.territory  # type: ignore[attr-defined]  # set by CurrentTerritoryMiddleware
     processes = selectors.public_processes(territory)

@@ -581,3 +581,19 @@ def test_erasing_an_account_keeps_the_seat_but_not_the_name(client, process) -> 
     seat.refresh_from_db()
     assert seat.user is None
     assert "Zoé" not in seat.name
+
+
+def test_the_home_page_shows_what_is_open_now(client, process) -> None:
+    phase = process.phases.get()
+    services.phase_save(
+        process=process, phase=phase, kind=Phase.Kind.REFLECTION, title="Boîte à idées",
+        start_date=phase.start_date, end_date=phase.end_date, modes=["contributions"],
+    )  # fmt: skip
+    services.process_set_status(process=process, status=Process.Status.PUBLISHED)
+    draft = ProcessFactory(territory=process.territory, title="Brouillon secret")
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert process.title in page
+    assert "Boîte à idées" in page
+    assert draft.title not in page
