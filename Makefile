@@ -30,8 +30,9 @@ $(STAMPS)/python: requirements/dev.txt requirements/base.txt | $(STAMPS)
 
 $(STAMPS)/node: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p static/vendor/htmx staticfiles
+	mkdir -p static/vendor/htmx static/vendor/leaflet staticfiles
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
 	touch $@
 
 $(STAMPS)/system: | $(STAMPS)

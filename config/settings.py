@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "django_tasks",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "fabrique.territories",
     "fabrique.accounts",
     "fabrique.processes",
+    "fabrique.participation",
     "fabrique.demo",
 ]
 
@@ -213,6 +215,9 @@ OFFICIAL_DATA_DIR = Path(
         BASE_DIR / "node_modules" / "@etalab" / "decoupage-administratif" / "data",
     )
 )
+# Background map tiles; empty for none. Maps degrade to points on a blank background
+# (and say so) when tiles cannot be loaded.
+MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 # The territory shown when the request's host names none.
 DEFAULT_TERRITORY_SLUG = os.environ.get("DEFAULT_TERRITORY_SLUG", "")
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("fabrique.accounts.urls")),
     path("", include("fabrique.territories.urls")),
     path("", include("fabrique.processes.urls")),
+    path("", include("fabrique.participation.urls")),
 ]
 
 if settings.DEBUG:

@@ -68,6 +68,17 @@ class User(AbstractBaseUser, PermissionsMixin):
             "businesses and elected officials are all heard."
         ),
     )
+    email_notifications = models.CharField(
+        _("e-mails about what I follow"),
+        max_length=10,
+        choices=[
+            ("immediate", _("At once")),
+            ("daily", _("One summary a day")),
+            ("never", _("Never (notifications stay on the site)")),
+        ],
+        default="immediate",
+        help_text=_("Answers to your contributions, comments on what you wrote or follow."),
+    )
     is_staff = models.BooleanField(
         _("access to the technical administration"),
         default=False,
@@ -173,3 +184,21 @@ class RoleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.user} {self.action} {self.role}"
+
+
+class Notification(models.Model):
+    """Something that happened about what a person wrote or follows."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text

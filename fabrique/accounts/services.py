@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.dispatch import Signal
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fabrique.territories.models import Commune, Territory
 
-from .models import Role, RoleAssignment, RoleEvent, User
+from .models import Notification, Role, RoleAssignment, RoleEvent, User
 
 
 def profile_update(
@@ -127,3 +129,59 @@ def user_delete(*, user: User) -> None:
     with transaction.atomic():
         account_erasing.send(sender=User, user=user)
         user.delete()
+
+
+def notify(*, users: Iterable[User], text: str, url: str, exclude: User | None = None) -> int:
+    """Tell people something happened: on the site, and by e-mail as each one chose.
+
+    Returns how many were notified. E-mails to those who want them at once leave after the
+    transaction commits, through the background queue.
+    """
+    from .tasks import notifications_email_task
+
+    recipients = {u.pk: u for u in users if u.is_active and (exclude is None or u.pk != exclude.pk)}
+    created = Notification.objects.bulk_create(
+        Notification(user=user, text=text[:300], url=url[:300]) for user in recipients.values()
+    )
+    immediate = [n.pk for n in created if recipients[n.user_id].email_notifications == "immediate"]
+    if immediate:
+        transaction.on_commit(lambda: notifications_email_task.enqueue(immediate))
+    return len(created)
+
+
+def notifications_email(*, notification_ids: list[int] | None = None, digest: bool = False) -> int:
+    """E-mail notifications not yet e-mailed: the given ones, or each daily reader's digest."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    from fabrique.core.urls import absolute_url
+
+    pending = Notification.objects.filter(emailed_at__isnull=True, read_at__isnull=True)
+    if notification_ids is not None:
+        pending = pending.filter(pk__in=notification_ids)
+    if digest:
+        pending = pending.filter(user__email_notifications="daily")
+    by_user: dict[int, list[Notification]] = {}
+    for notification in pending.select_related("user"):
+        by_user.setdefault(notification.user_id, []).append(notification)
+    sent = 0
+    for items in by_user.values():
+        # Claimed before sending: a second worker finds nothing left to send.
+        claimed = Notification.objects.filter(
+            pk__in=[n.pk for n in items], emailed_at__isnull=True
+        ).update(emailed_at=timezone.now())
+        if not claimed:
+            continue
+        user = items[0].user
+        body = render_to_string(
+            "accounts/email/notifications.txt",
+            {"user": user, "items": [(n.text, absolute_url(n.url)) for n in items]},
+        )
+        subject = (
+            items[0].text
+            if len(items) == 1
+            else _("%(count)s news about what you follow") % {"count": len(items)}
+        )
+        send_mail(f"[Fabrique] {subject}", body, None, [user.email])
+        sent += 1
+    return sent

@@ -11,4 +11,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "territory": getattr(request, "territory", None),
         "site_name": "Fabrique",
         "debug": settings.DEBUG,
+        "map_tiles": settings.MAP_TILES_URL,
     }

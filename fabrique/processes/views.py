@@ -105,6 +105,7 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
         resources=process.resources.filter(theme__isnull=True),
         following=following,
         can_manage=can_manage_process(request.user, process),
+        has_contributions=process.phases.filter(modes__mode="contributions").exists(),
     )
 
 

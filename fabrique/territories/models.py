@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+# Metropolitan France with Corsica; overseas territories set their own frame.
+FRANCE_BOUNDS = (Decimal("41.3"), Decimal("-5.2"), Decimal("51.1"), Decimal("9.6"))
 
 insee_code_validator = RegexValidator(
     r"^(\d{5}|2[AB]\d{3})$", _("An INSEE commune code has five characters, e.g. 71076 or 2A004.")
@@ -73,6 +78,15 @@ class Territory(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour such as #1d4e89."))],
     )
     logo = models.ImageField(_("logo"), upload_to="territories/logos/", blank=True)
+    # The map's frame: points placed by people must fall inside it.
+    map_south = models.DecimalField(
+        _("south"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    map_west = models.DecimalField(_("west"), max_digits=8, decimal_places=5, null=True, blank=True)
+    map_north = models.DecimalField(
+        _("north"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    map_east = models.DecimalField(_("east"), max_digits=8, decimal_places=5, null=True, blank=True)
     imported_at = models.DateTimeField(_("last import"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -86,6 +100,13 @@ class Territory(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("territories:detail", kwargs={"slug": self.slug})
+
+    @property
+    def map_bounds(self) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """(south, west, north, east) of the territory's map; all of France when unset."""
+        if None in (self.map_south, self.map_west, self.map_north, self.map_east):
+            return FRANCE_BOUNDS
+        return (self.map_south, self.map_west, self.map_north, self.map_east)  # type: ignore[return-value]
 
     @property
     def population(self) -> int:

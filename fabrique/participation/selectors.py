@@ -1,0 +1,117 @@
+"""Reads on contributions: the filtered, sorted, searched list; a contribution's page."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Mod
+
+from fabrique.accounts.models import User
+from fabrique.processes.models import Process
+from fabrique.territories.models import BasinMembership
+
+from .models import Comment, Contribution, Visibility
+
+SORTS = ("recent", "supported", "commented", "random")
+
+
+@dataclass(frozen=True)
+class ContributionFilters:
+    theme: int | None = None
+    kind: str = ""
+    commune: int | None = None
+    basin: int | None = None
+    status: str = ""
+    phase: int | None = None
+    q: str = ""
+    sort: str = "recent"
+
+
+def search_vector() -> SearchVector:
+    # The same expression as the GIN index created on PostgreSQL (migration 0002).
+    return SearchVector("title", "body", config="french")
+
+
+def visible_contributions(process: Process, viewer: User | None = None) -> QuerySet[Contribution]:
+    """What the public sees; authors also see their own awaiting moderation."""
+    visible = Q(visibility=Visibility.PUBLISHED)
+    if viewer is not None and viewer.is_authenticated:
+        visible |= Q(author=viewer)
+    return Contribution.objects.filter(process=process).filter(visible)
+
+
+def contribution_list(
+    process: Process,
+    filters: ContributionFilters,
+    *,
+    viewer: User | None = None,
+    seed: str = "",
+) -> QuerySet[Contribution]:
+    qs = visible_contributions(process, viewer).filter(removed_by_author=False)
+    if filters.theme:
+        qs = qs.filter(themes=filters.theme)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.commune:
+        qs = qs.filter(commune_id=filters.commune)
+    if filters.basin:
+        qs = qs.filter(
+            commune_id__in=BasinMembership.objects.filter(basin_id=filters.basin).values(
+                "commune_id"
+            )
+        )
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.phase:
+        qs = qs.filter(phase_id=filters.phase)
+    if filters.q.strip():
+        qs = _search(qs, filters.q.strip())
+    qs = qs.select_related("commune", "author").prefetch_related("themes")
+    if filters.q.strip() and connection.vendor == "postgresql" and filters.sort == "recent":
+        return qs.order_by("-rank", "-created_at", "-pk")
+    if filters.sort == "supported":
+        return qs.order_by("-support_count", "-created_at", "-pk")
+    if filters.sort == "commented":
+        return qs.order_by("-comment_count", "-created_at", "-pk")
+    if filters.sort == "random":
+        # Stable for a visitor (their seed), different from one visitor to another, and
+        # cheap: a hash of the seed picks a stride through the ids.
+        stride = int(hashlib.sha256(seed.encode()).hexdigest()[:6], 16) % 9973 + 1
+        shuffle = Mod(F("id") * Value(stride), Value(10007))
+        return qs.annotate(shuffle=shuffle).order_by("shuffle", "pk")
+    return qs.order_by("-created_at", "-pk")
+
+
+def _search(qs: QuerySet[Contribution], text: str) -> QuerySet[Contribution]:
+    """French full-text search on PostgreSQL (stemming: « vélos » finds « vélo »); on
+    SQLite every word must appear in the title or the text."""
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config="french", search_type="websearch")
+        return (
+            qs.annotate(search=search_vector())
+            .filter(search=query)
+            .annotate(rank=SearchRank(search_vector(), query))
+        )
+    for word in text.split():
+        qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return qs
+
+
+def contribution_comments(contribution: Contribution, viewer: User | None = None) -> list[Comment]:
+    """Top-level comments with their replies, as the viewer may see them."""
+    visible = Q(visibility=Visibility.PUBLISHED)
+    if viewer is not None and viewer.is_authenticated:
+        visible |= Q(author=viewer)
+    comments = list(
+        contribution.comments.filter(visible).select_related("author").order_by("created_at", "pk")
+    )
+    by_parent: dict[int | None, list[Comment]] = {}
+    for comment in comments:
+        by_parent.setdefault(comment.parent_id, []).append(comment)
+    for comment in comments:
+        comment.visible_replies = by_parent.get(comment.pk, [])  # type: ignore[attr-defined]
+    return by_parent.get(None, [])
