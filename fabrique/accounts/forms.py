@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fabrique.territories.forms import CommuneField
 from fabrique.territories.models import Territory
 
-from .models import ActorKind, Role, User
+from .models import ActorKind, EmailNotifications, Role, User
 
 
 class SignupForm(AllauthSignupForm):
@@ -47,6 +47,14 @@ class ProfileForm(forms.Form):
         required=False,
         choices=[("", _("I prefer not to say")), *ActorKind.choices],
         help_text=User._meta.get_field("actor_kind").help_text,
+    )
+
+    email_notifications = forms.ChoiceField(
+        label=User._meta.get_field("email_notifications").verbose_name,
+        choices=EmailNotifications.choices,
+        help_text=User._meta.get_field("email_notifications").help_text,
+        widget=forms.RadioSelect,
+        required=False,
     )
 
     def __init__(self, *args: Any, territory: Territory | None, **kwargs: Any) -> None:

@@ -37,6 +37,12 @@ class ActorKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class EmailNotifications(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once")
+    DAILY = "daily", _("One summary a day")
+    NEVER = "never", _("Never (notifications stay on the site)")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account. E-mail is the identifier; everything else is optional."""
 
@@ -71,12 +77,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_notifications = models.CharField(
         _("e-mails about what I follow"),
         max_length=10,
-        choices=[
-            ("immediate", _("At once")),
-            ("daily", _("One summary a day")),
-            ("never", _("Never (notifications stay on the site)")),
-        ],
-        default="immediate",
+        choices=EmailNotifications.choices,
+        default=EmailNotifications.IMMEDIATE,
         help_text=_("Answers to your contributions, comments on what you wrote or follow."),
     )
     is_staff = models.BooleanField(

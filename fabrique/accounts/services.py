@@ -18,14 +18,26 @@ from .models import Notification, Role, RoleAssignment, RoleEvent, User
 
 
 def profile_update(
-    *, user: User, display_name: str, commune: Commune | None, actor_kind: str
+    *,
+    user: User,
+    display_name: str,
+    commune: Commune | None,
+    actor_kind: str,
+    email_notifications: str = "immediate",
 ) -> User:
     user.display_name = display_name.strip()
     user.commune = commune
     user.actor_kind = actor_kind
+    user.email_notifications = email_notifications
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["display_name", "commune", "actor_kind"])
+    user.save(update_fields=["display_name", "commune", "actor_kind", "email_notifications"])
     return user
+
+
+def notifications_mark_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 def role_grant(

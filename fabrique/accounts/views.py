@@ -36,6 +36,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "display_name": user.display_name,
         "commune": user.commune,
         "actor_kind": user.actor_kind,
+        "email_notifications": user.email_notifications,
     }
     form = ProfileForm(request.POST or None, initial=initial, territory=territory)
     if request.method == "POST" and form.is_valid():
@@ -45,6 +46,8 @@ def profile(request: HttpRequest) -> HttpResponse:
                 display_name=form.cleaned_data["display_name"],
                 commune=form.cleaned_data["commune"],
                 actor_kind=form.cleaned_data["actor_kind"],
+                email_notifications=form.cleaned_data["email_notifications"]
+                or user.email_notifications,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -52,6 +55,16 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if request.method == "POST":
+        services.notifications_mark_read(user=user)
+        return redirect("accounts:notifications")
+    items = list(user.notifications.all()[:100])
+    return render(request, "accounts/notifications.html", {"items": items})
 
 
 @login_required

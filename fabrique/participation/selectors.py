@@ -70,7 +70,7 @@ def contribution_list(
         qs = qs.filter(phase_id=filters.phase)
     if filters.q.strip():
         qs = _search(qs, filters.q.strip())
-    qs = qs.select_related("commune", "author").prefetch_related("themes")
+    qs = qs.select_related("process", "commune", "author").prefetch_related("themes")
     if filters.q.strip() and connection.vendor == "postgresql" and filters.sort == "recent":
         return qs.order_by("-rank", "-created_at", "-pk")
     if filters.sort == "supported":
@@ -87,8 +87,8 @@ def contribution_list(
 
 
 def _search(qs: QuerySet[Contribution], text: str) -> QuerySet[Contribution]:
-    """French full-text search on PostgreSQL (stemming: « vélos » finds « vélo »); on
-    SQLite every word must appear in the title or the text."""
+    """French full-text search on PostgreSQL (stemming: « pistes cyclables » finds
+    « piste cyclable »); on SQLite every word must appear in the title or the text."""
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config="french", search_type="websearch")
         return (

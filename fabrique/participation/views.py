@@ -22,7 +22,7 @@ from fabrique.accounts.permissions import request_user, territory_permission_req
 from fabrique.core.forms import add_service_errors
 from fabrique.processes.models import Process
 from fabrique.processes.permissions import can_manage_process, can_view_process
-from fabrique.territories.models import Territory
+from fabrique.territories.models import Basin, Territory
 
 from . import selectors, services
 from .forms import (
@@ -82,7 +82,9 @@ def _seed(request: HttpRequest) -> str:
 def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
     process = _process(request, slug)
     filters = _filters(request)
-    qs = selectors.contribution_list(process, filters, viewer=_viewer(request), seed=_seed(request))
+    # The random order's seed lives in the session, created only for those who ask for it.
+    seed = _seed(request) if filters.sort == "random" else ""
+    qs = selectors.contribution_list(process, filters, viewer=_viewer(request), seed=seed)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -95,7 +97,9 @@ def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
         "open_phase": services.open_phase(process),
         "themes": process.themes.all(),
         "communes": process.territory.communes.order_by("name"),
-        "basins": [b for g in process.territory.groupings.all() for b in g.basins.all()],
+        "basins": Basin.objects.filter(grouping__territory=process.territory).order_by(
+            "grouping__name", "position"
+        ),
         "phases": process.phases.all(),
         "kinds": Contribution.Kind.choices,
         "statuses": Contribution.Status.choices,
