@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends
 
 .PHONY: run test install install-test serve migrate demo messages lint typecheck check-translations \
-	test-sqlite test-postgres clean
+	test-sqlite test-postgres bench-participation clean
 
 ## Install everything the platform needs, idempotently.
 install: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/system messages
@@ -98,6 +98,10 @@ test: install-test lint typecheck check-translations
 	@echo "== SQLite =="
 	$(VENV)/bin/pytest
 	$(MAKE) --no-print-directory test-postgres
+
+## Contribution list and search at 100 000 contributions (PostgreSQL required).
+bench-participation: install
+	$(PY) bench/participation.py
 
 clean:
 	rm -rf $(STAMPS) static/vendor staticfiles

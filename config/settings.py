@@ -237,4 +237,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # One line per background task is too much in the console; failures still show.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fabrique.processes.models import Phase, Process, Theme
 from fabrique.territories.models import Commune
@@ -58,7 +59,7 @@ class Contribution(models.Model):
         RETAINED = "retained", _("Retained")
         PARTLY_RETAINED = "partly_retained", _("Partly retained")
         NOT_RETAINED = "not_retained", _("Not retained")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("contribution status", "Done")
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="contributions")
     phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="contributions")

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from fabrique.accounts.models import ActorKind, Role, User
 from fabrique.accounts.services import role_grant
+from fabrique.demo.contributions import load_demo_contributions
 from fabrique.demo.processes import load_demo_processes
 from fabrique.territories.models import BasinGrouping, Territory
 from fabrique.territories.services import basins_import_csv, territory_import
@@ -49,6 +50,11 @@ class Command(BaseCommand):
             for email, name, role, actor_kind, commune_code in DEMO_PEOPLE:
                 self._person(chalon, email, name, role, actor_kind, commune_code)
             load_demo_processes(chalon=chalon, orleans=orleans, chambery=chambery)
+            load_demo_contributions(
+                chalon=chalon,
+                staff=User.objects.get(email="agent@grandchalon.demo"),
+                facilitator=User.objects.get(email="animation@grandchalon.demo"),
+            )
         self.stdout.write(
             self.style.SUCCESS("Demo loaded: " + ", ".join(t.name for t in Territory.objects.all()))
         )
