@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/fabrique
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends
 
-.PHONY: run test install install-test serve migrate demo messages lint typecheck check-translations \
+.PHONY: run test install install-test serve migrate demo messages lint typecheck check-translations check-static \
 	test-sqlite test-postgres bench-participation clean
 
 ## Install everything the platform needs, idempotently.
@@ -32,7 +32,8 @@ $(STAMPS)/node: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor/htmx static/vendor/leaflet staticfiles
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+		node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
 	touch $@
 
 $(STAMPS)/system: | $(STAMPS)
@@ -92,8 +93,14 @@ check-translations: $(STAMPS)/system
 		echo "French translation incomplete: $$untranslated untranslated, $$fuzzy fuzzy (run makemessages and translate)"; exit 1; fi
 	msgfmt --check -o /dev/null locale/fr/LC_MESSAGES/django.po
 
+# Production's static files build (hashed names, compression) without a missing file.
+check-static: install
+	@dir=$$(mktemp -d); DEBUG=0 SECRET_KEY=check-static-$$(date +%s)-not-a-secret-key-xxxxxxxxxxxxxxxx \
+		ALLOWED_HOSTS=localhost STATIC_ROOT=$$dir $(PY) manage.py collectstatic --no-input -v0; \
+		status=$$?; rm -rf $$dir; exit $$status
+
 ## Install, then lint, type-check, check migrations and run the suite on SQLite and PostgreSQL.
-test: install-test lint typecheck check-translations
+test: install-test lint typecheck check-translations check-static
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	@echo "== SQLite =="
 	$(VENV)/bin/pytest
