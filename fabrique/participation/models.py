@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -127,6 +128,9 @@ class Contribution(models.Model):
         help_text=_("Optional: a first name or « a resident of … »."),
     )
     removed_by_author = models.BooleanField(default=False)
+    # French full-text search: kept up to date by a PostgreSQL trigger (migration 0003);
+    # unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     support_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Mod
@@ -29,11 +29,6 @@ class ContributionFilters:
     phase: int | None = None
     q: str = ""
     sort: str = "recent"
-
-
-def search_vector() -> SearchVector:
-    # The same expression as the GIN index created on PostgreSQL (migration 0002).
-    return SearchVector("title", "body", config="french")
 
 
 def visible_contributions(process: Process, viewer: User | None = None) -> QuerySet[Contribution]:
@@ -91,11 +86,7 @@ def _search(qs: QuerySet[Contribution], text: str) -> QuerySet[Contribution]:
     « piste cyclable »); on SQLite every word must appear in the title or the text."""
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config="french", search_type="websearch")
-        return (
-            qs.annotate(search=search_vector())
-            .filter(search=query)
-            .annotate(rank=SearchRank(search_vector(), query))
-        )
+        return qs.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
     for word in text.split():
         qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
     return qs
