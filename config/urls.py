@@ -9,7 +9,7 @@ from fabrique.territories import views as territory_views
 
 urlpatterns = [
     path("", process_views.home, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("langue/<slug:code>/", core_views.language, name="language"),
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("pages/<slug:kind>/", territory_views.legal_page, name="legal_page"),

@@ -34,6 +34,20 @@ from .models import (
 POSTS_PER_HOUR = 20
 
 
+def lists_changed(process_id: int) -> None:
+    """Something shown in the process's contribution lists changed: cached pages are stale."""
+    key = f"contribution-lists:{process_id}"
+    if not cache.add(key, 2, timeout=None):
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted meanwhile
+            cache.set(key, 2, timeout=None)
+
+
+def lists_version(process_id: int) -> int:
+    return int(cache.get_or_set(f"contribution-lists:{process_id}", 1, timeout=None) or 1)
+
+
 def settings_for(process: Process) -> ParticipationSettings:
     found, _created = ParticipationSettings.objects.get_or_create(process=process)
     return found
@@ -144,6 +158,7 @@ def contribution_submit(
         contribution.save()
         contribution.themes.set(themes)
         ContributionFollow.objects.get_or_create(contribution=contribution, user=author)
+    lists_changed(process.pk)
     return contribution
 
 
@@ -167,6 +182,7 @@ def contribution_edit(
         contribution.edited_at = timezone.now()
         contribution.full_clean()
         contribution.save()
+    lists_changed(contribution.process_id)
     return contribution
 
 
@@ -184,6 +200,7 @@ def contribution_remove_by_author(*, contribution: Contribution, user: User) -> 
         contribution.latitude = contribution.longitude = None
         contribution.author = None
         contribution.save()
+    lists_changed(contribution.process_id)
 
 
 def support_toggle(*, contribution: Contribution, user: User, support: bool) -> bool:
@@ -202,12 +219,14 @@ def support_toggle(*, contribution: Contribution, user: User, support: bool) -> 
             Contribution.objects.filter(pk=contribution.pk).update(
                 support_count=F("support_count") + 1
             )
+            lists_changed(contribution.process_id)
             return True
         deleted, _rows = Support.objects.filter(contribution=contribution, user=user).delete()
         if deleted:
             Contribution.objects.filter(pk=contribution.pk).update(
                 support_count=F("support_count") - 1
             )
+            lists_changed(contribution.process_id)
         return False
 
 
@@ -254,6 +273,7 @@ def comment_post(
                 url=contribution.get_absolute_url(),
                 exclude=author,
             )
+    lists_changed(contribution.process_id)
     return comment
 
 
@@ -290,6 +310,7 @@ def contribution_answer(
             url=contribution.get_absolute_url(),
             exclude=by,
         )
+    lists_changed(contribution.process_id)
     return contribution
 
 
@@ -341,6 +362,7 @@ def moderate_contribution(
         contribution.save(update_fields=["visibility", "moderation_reason"])
         _log(contribution.process, moderator, action, reason, contribution=contribution)
         _resolve_reports(contribution=contribution)
+    lists_changed(contribution.process_id)
     return contribution
 
 
@@ -363,6 +385,7 @@ def moderate_comment(
             )
         _log(comment.contribution.process, moderator, action, reason, comment=comment)
         _resolve_reports(comment=comment)
+    lists_changed(comment.contribution.process_id)
     return comment
 
 

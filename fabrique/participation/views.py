@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -79,9 +80,31 @@ def _seed(request: HttpRequest) -> str:
     return str(request.session["shuffle_seed"])
 
 
+LIST_CACHE_SECONDS = 60
+
+
 def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
     process = _process(request, slug)
     filters = _filters(request)
+    # Visitors without an account see the same page for the same address: it is served
+    # from the cache until something in the process's lists changes, or for a minute.
+    cache_key = None
+    if (
+        not request.user.is_authenticated
+        and filters.sort != "random"
+        and process.is_public
+        and not len(messages.get_messages(request))  # counting does not consume them
+    ):
+        cache_key = "contribution-list:{}:{}:{}:{}:{}".format(
+            process.pk,
+            services.lists_version(process.pk),
+            request.LANGUAGE_CODE,
+            bool(request.headers.get("HX-Request")),
+            request.GET.urlencode(),
+        )
+        cached = cache.get(cache_key)
+        if cached is not None:
+            return HttpResponse(cached)
     # The random order's seed lives in the session, created only for those who ask for it.
     seed = _seed(request) if filters.sort == "random" else ""
     qs = selectors.contribution_list(process, filters, viewer=_viewer(request), seed=seed)
@@ -112,9 +135,15 @@ def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
         "can_collect": can_collect(request.user, process),
         "map_bounds": [float(x) for x in process.territory.map_bounds],
     }
-    if request.headers.get("HX-Request"):
-        return render(request, "participation/_results.html", context)
-    return render(request, "participation/contribution_list.html", context)
+    template = (
+        "participation/_results.html"
+        if request.headers.get("HX-Request")
+        else "participation/contribution_list.html"
+    )
+    response = render(request, template, context)
+    if cache_key is not None:
+        cache.set(cache_key, response.content, LIST_CACHE_SECONDS)
+    return response
 
 
 def contribution_map_data(request: HttpRequest, slug: str) -> JsonResponse:

@@ -16,7 +16,7 @@ def test_pages_are_in_french_whatever_the_browser_prefers(client) -> None:
 
 
 def test_the_language_switch_changes_the_language(client) -> None:
-    switch = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    switch = client.get(reverse("language", args=["en"]), {"next": "/"})
     response = client.get(reverse("home"))
 
     assert switch.status_code == 302
@@ -30,3 +30,13 @@ def test_an_unknown_language_cookie_falls_back_to_french(client, settings) -> No
     response = client.get(reverse("home"))
 
     assert response["Content-Language"] == "fr"
+
+
+def test_the_language_switch_never_leaves_the_site(client) -> None:
+    response = client.get(reverse("language", args=["en"]), {"next": "https://ailleurs.example/"})
+
+    assert response["Location"] == "/"
+
+
+def test_an_unknown_language_is_not_found(client) -> None:
+    assert client.get(reverse("language", args=["de"])).status_code == 404

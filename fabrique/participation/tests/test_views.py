@@ -294,3 +294,31 @@ def test_moderation_redirect_stays_on_the_site(client, process) -> None:
     response = client.post(url, {"action": "restore", "next": "https://ailleurs.example/"})
 
     assert response["Location"].startswith("/")
+
+
+def test_visitors_get_the_list_from_the_cache_until_it_changes(
+    client, process, django_assert_max_num_queries
+) -> None:
+    url = reverse("participation:list", args=[process.slug])
+    _contribution(process, title="Première idée")
+    client.get(url)
+
+    with django_assert_max_num_queries(4):  # session, territory, process: no list query
+        cached = client.get(url).content.decode()
+    _contribution(process, title="Idée toute neuve")
+    fresh = client.get(url).content.decode()
+
+    assert "Première idée" in cached
+    assert "Idée toute neuve" not in cached
+    assert "Idée toute neuve" in fresh
+
+
+def test_people_with_an_account_always_get_a_fresh_list(client, process) -> None:
+    url = reverse("participation:list", args=[process.slug])
+    _as(client, process)
+    client.get(url)
+    Contribution.objects.create(
+        process=process, phase=process.phases.get(), title="Sans cache", body="B"
+    )
+
+    assert "Sans cache" in client.get(url).content.decode()
