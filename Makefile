@@ -108,6 +108,7 @@ test: install-test lint typecheck check-translations check-static
 
 ## Contribution list and search at 100 000 contributions (PostgreSQL required).
 bench-participation: install
+	command -v wrk >/dev/null || ($(APT_INSTALL) wrk)
 	$(PY) bench/participation.py
 
 clean:
