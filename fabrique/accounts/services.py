@@ -143,11 +143,19 @@ def user_delete(*, user: User) -> None:
         user.delete()
 
 
-def notify(*, users: Iterable[User], text: str, url: str, exclude: User | None = None) -> int:
+def notify(
+    *,
+    users: Iterable[User],
+    text: str,
+    url: str,
+    exclude: User | None = None,
+    email: bool = True,
+) -> int:
     """Tell people something happened: on the site, and by e-mail as each one chose.
 
     Returns how many were notified. E-mails to those who want them at once leave after the
-    transaction commits, through the background queue.
+    transaction commits, through the background queue; ``email=False`` when an e-mail of its
+    own already goes out (process news).
     """
     from .tasks import notifications_email_task
 
@@ -155,7 +163,9 @@ def notify(*, users: Iterable[User], text: str, url: str, exclude: User | None =
     created = Notification.objects.bulk_create(
         Notification(user=user, text=text[:300], url=url[:300]) for user in recipients.values()
     )
-    immediate = [n.pk for n in created if recipients[n.user_id].email_notifications == "immediate"]
+    immediate = [
+        n.pk for n in created if email and recipients[n.user_id].email_notifications == "immediate"
+    ]
     if immediate:
         transaction.on_commit(lambda: notifications_email_task.enqueue(immediate))
     return len(created)

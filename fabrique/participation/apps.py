@@ -6,3 +6,6 @@ class ParticipationConfig(AppConfig):
     name = "fabrique.participation"
     label = "participation"
     verbose_name = _("Participation")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  # connects the personal-data receiver

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from fabrique.accounts.models import User
+from fabrique.accounts.services import notify
 from fabrique.core.sanitize import sanitize_html
 from fabrique.core.urls import absolute_url
 from fabrique.territories.models import Territory
@@ -412,6 +413,14 @@ def news_publish(
     news.full_clean()
     with transaction.atomic():
         news.save()
+        if process.is_public:
+            notify(
+                users=User.objects.filter(process_follows__process=process),
+                text=_("News from « %(process)s »: %(title)s")
+                % {"process": process.title, "title": news.title},
+                url=news.get_absolute_url(),
+                email=False,
+            )
         if send_email and process.is_public:
             from .tasks import news_email_followers_task
 

@@ -322,3 +322,30 @@ def test_people_with_an_account_always_get_a_fresh_list(client, process) -> None
     )
 
     assert "Sans cache" in client.get(url).content.decode()
+
+
+def test_an_author_downloads_what_they_wrote(client, process) -> None:
+    author = _as(client, process)
+    contribution = _contribution(process, author=author, title="Mes mots à moi")
+    services.comment_post(contribution=contribution, author=author, body="Et mon commentaire")
+
+    data = client.get(reverse("accounts:export")).json()["participation"]
+
+    assert data["contributions"][0]["title"] == "Mes mots à moi"
+    assert data["comments"][0]["text"] == "Et mon commentaire"
+
+
+def test_process_news_reach_followers_on_the_site(process) -> None:
+    from fabrique.accounts.models import Notification
+    from fabrique.processes import services as process_services
+
+    follower = UserFactory()
+    process_services.process_follow(process=process, user=follower)
+
+    process_services.news_publish(
+        process=process, author=None, title="Réunion", body="B", send_email=False
+    )
+
+    assert Notification.objects.get(user=follower).url.endswith(
+        f"/actualites/{process.news.get().pk}/"
+    )
