@@ -146,24 +146,31 @@ def phase_save(
                 % {"start": _d(process.start_date), "end": _d(process.end_date)}
             }
         )
-    overlapping = process.phases.filter(start_date__lte=end_date, end_date__gte=start_date)
-    if phase is not None and phase.pk:
-        overlapping = overlapping.exclude(pk=phase.pk)
-    clash = overlapping.first()
-    if clash is not None:
-        raise ValidationError(
-            {
-                "start_date": _(
-                    "These dates overlap the phase « %(title)s » (%(start)s – %(end)s). "
-                    "Phases follow one another."
-                )
-                % {"title": clash.title, "start": _d(clash.start_date), "end": _d(clash.end_date)}
-            }
-        )
     unknown = set(modes) - set(ParticipationMode.values)
     if unknown:
         raise ValidationError({"modes": _("Unknown participation mode.")})
     with transaction.atomic():
+        # One writer at a time per process: two phases saved at once cannot both pass the
+        # overlap check.
+        Process.objects.select_for_update().filter(pk=process.pk).first()
+        overlapping = process.phases.filter(start_date__lte=end_date, end_date__gte=start_date)
+        if phase is not None and phase.pk:
+            overlapping = overlapping.exclude(pk=phase.pk)
+        clash = overlapping.first()
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "start_date": _(
+                        "These dates overlap the phase « %(title)s » (%(start)s – %(end)s). "
+                        "Phases follow one another."
+                    )
+                    % {
+                        "title": clash.title,
+                        "start": _d(clash.start_date),
+                        "end": _d(clash.end_date),
+                    }
+                }
+            )
         phase = phase or Phase(process=process)
         phase.kind = kind
         phase.custom_kind = custom_kind.strip() if kind == Phase.Kind.OTHER else ""
@@ -364,10 +371,13 @@ def member_save(
     if not member.name:
         raise ValidationError({"name": _("Give the member's name.")})
     member.full_clean()
-    if body.kind == GovernanceBody.Kind.TRIAD:
-        others = list(body.members.exclude(pk=member.pk)) if member.pk else list(body.members.all())
-        _check_triad_members([*others, member])
-    member.save()
+    with transaction.atomic():
+        # One writer at a time per body: two members added at once are checked in turn.
+        GovernanceBody.objects.select_for_update().filter(pk=body.pk).first()
+        if body.kind == GovernanceBody.Kind.TRIAD:
+            others = body.members.exclude(pk=member.pk) if member.pk else body.members.all()
+            _check_triad_members([*others, member])
+        member.save()
     return member
 
 

@@ -329,3 +329,35 @@ def test_news_e_mails_go_through_the_database_queue_and_a_worker(settings) -> No
     news.refresh_from_db()
     assert news.emailed_at is not None
     assert [m.to for m in mail.outbox] == [["suit@exemple.fr"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_phases_saved_at_once_give_one_phase() -> None:
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks are PostgreSQL's; SQLite runs one writer at a time anyway.")
+    process = ProcessFactory()
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def save(title: str) -> None:
+        barrier.wait()
+        try:
+            _phase(process, date(2026, 2, 1), date(2026, 2, 28), title=title)
+            results.append("saved")
+        except ValidationError:
+            results.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(t,)) for t in ("A", "B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(results) == ["refused", "saved"]
+    assert process.phases.count() == 1
