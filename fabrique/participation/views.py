@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -81,6 +82,23 @@ def _seed(request: HttpRequest) -> str:
 
 
 LIST_CACHE_SECONDS = 60
+# When many visitors ask for the same page at once and it is not cached, one computes it
+# and the others wait for it a moment instead of all computing it together.
+BUILD_WAIT_SECONDS = 2.0
+
+
+def _cached_or_claim(key: str) -> bytes | None:
+    """The cached page, or None when this request is the one that must build it."""
+    cached: bytes | None = cache.get(key)
+    if cached is not None or cache.add(f"{key}:building", 1, timeout=10):
+        return cached
+    deadline = time.monotonic() + BUILD_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    return None  # the builder is slow or gone: build it here too
 
 
 def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -102,7 +120,7 @@ def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
             bool(request.headers.get("HX-Request")),
             request.GET.urlencode(),
         )
-        cached = cache.get(cache_key)
+        cached = _cached_or_claim(cache_key)
         if cached is not None:
             return HttpResponse(cached)
     # The random order's seed lives in the session, created only for those who ask for it.
@@ -143,6 +161,7 @@ def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
     response = render(request, template, context)
     if cache_key is not None:
         cache.set(cache_key, response.content, LIST_CACHE_SECONDS)
+        cache.delete(f"{cache_key}:building")
     return response
 
 
