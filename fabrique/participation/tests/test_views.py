@@ -349,3 +349,14 @@ def test_process_news_reach_followers_on_the_site(process) -> None:
     assert Notification.objects.get(user=follower).url.endswith(
         f"/actualites/{process.news.get().pk}/"
     )
+
+
+def test_a_page_being_built_is_awaited_rather_than_built_again() -> None:
+    import threading
+
+    from fabrique.participation.views import _cached_or_claim
+
+    assert _cached_or_claim("page-x") is None  # first: this request builds it
+    threading.Timer(0.1, lambda: cache.set("page-x", b"<html>built</html>")).start()
+
+    assert _cached_or_claim("page-x") == b"<html>built</html>"  # second: waited for it
