@@ -2,13 +2,9 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -23,7 +19,11 @@ from fabrique.accounts.models import User
 from fabrique.accounts.permissions import request_user, territory_permission_required
 from fabrique.core.forms import add_service_errors
 from fabrique.processes.models import Process
-from fabrique.processes.permissions import can_manage_process, can_view_process
+from fabrique.processes.permissions import (
+    can_manage_process,
+    can_view_process,
+    process_permission_required,
+)
 from fabrique.territories.models import Basin, Territory
 
 from . import selectors, services
@@ -451,23 +451,7 @@ def answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # --- Moderation -----------------------------------------------------------------------
 
 
-def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For back-office views of a process open to its moderators (and administrators)."""
-
-    @wraps(view)
-    def wrapped(
-        request: HttpRequest, territory_slug: str, slug: str, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        process = get_object_or_404(
-            Process.objects.select_related("territory"), territory__slug=territory_slug, slug=slug
-        )
-        if not can_moderate(request.user, process):
-            raise PermissionDenied
-        return view(request, *args, process=process, **kwargs)
-
-    return wrapped
+moderator_required = process_permission_required(can_moderate)
 
 
 @moderator_required

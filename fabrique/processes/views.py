@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -45,7 +44,7 @@ from .models import (
     Spotlight,
     Theme,
 )
-from .permissions import can_manage_process, can_view_process
+from .permissions import can_manage_process, can_view_process, process_manager_required
 
 # --- Public pages ---------------------------------------------------------------------
 
@@ -189,27 +188,6 @@ def follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- Back-office ----------------------------------------------------------------------
-
-
-def process_manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For views under /gestion/<territory>/demarches/<slug>/: pass the process once allowed."""
-
-    @wraps(view)
-    def wrapped(
-        request: HttpRequest, territory_slug: str, slug: str, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        process = get_object_or_404(
-            Process.objects.select_related("territory"),
-            territory__slug=territory_slug,
-            slug=slug,
-        )
-        if not can_manage_process(request.user, process):
-            raise PermissionDenied
-        return view(request, *args, process=process, **kwargs)
-
-    return wrapped
 
 
 def _bo(process: Process, **extra: Any) -> dict[str, Any]:
