@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fabrique.accounts",
     "fabrique.processes",
     "fabrique.participation",
+    "fabrique.panels",
     "fabrique.demo",
 ]
 
