@@ -180,7 +180,8 @@ def serve() -> subprocess.Popen[bytes]:
     )  # fmt: skip
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{PORT}",
-         "--workers", "4", "--threads", "4", "--log-level", "warning"],
+         "--workers", os.environ.get("BENCH_WORKERS", "4"),
+         "--threads", os.environ.get("BENCH_THREADS", "4"), "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     for _ in range(100):

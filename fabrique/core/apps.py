@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "fabrique.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import db  # noqa: F401  # registers SQL functions on the embedded database

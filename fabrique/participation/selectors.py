@@ -11,6 +11,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Mod
 
 from fabrique.accounts.models import User
+from fabrique.core.db import Fold, fold
 from fabrique.processes.models import Process
 from fabrique.territories.models import BasinMembership
 
@@ -81,14 +82,21 @@ def contribution_list(
     return qs.order_by("-created_at", "-pk")
 
 
+# French stemming without accents (migration 0003 of this app).
+SEARCH_CONFIG = "french_unaccent"
+
+
 def _search(qs: QuerySet[Contribution], text: str) -> QuerySet[Contribution]:
     """French full-text search on PostgreSQL (stemming: « pistes cyclables » finds
-    « piste cyclable »); on SQLite every word must appear in the title or the text."""
+    « piste cyclable »; accents ignored: « ecole » finds « école »); on SQLite every word
+    must appear in the title or the text, accents and case ignored."""
     if connection.vendor == "postgresql":
-        query = SearchQuery(text, config="french", search_type="websearch")
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         return qs.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+    qs = qs.annotate(folded_title=Fold("title"), folded_body=Fold("body"))
     for word in text.split():
-        qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
+        folded = fold(word)
+        qs = qs.filter(Q(folded_title__contains=folded) | Q(folded_body__contains=folded))
     return qs
 
 

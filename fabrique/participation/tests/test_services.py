@@ -343,6 +343,20 @@ def test_french_search_finds_words_by_their_stem() -> None:
     assert [c.title for c in found] == ["Des pistes cyclables"]
 
 
+def test_search_ignores_accents_and_case_on_every_database() -> None:
+    process = open_process()
+    _submit(process, title="Une école à vélo", body="Sécuriser les abords")
+    _submit(process, title="Des bus", body="Plus de lignes le dimanche")
+
+    def found(q: str) -> list[str]:
+        return [c.title for c in contribution_list(process, ContributionFilters(q=q))]
+
+    assert found("ecole velo") == ["Une école à vélo"]
+    assert found("SECURISER") == ["Une école à vélo"]
+    assert found("écolé") == ["Une école à vélo"]
+    assert found("tramway") == []
+
+
 def test_notification_e_mails_follow_each_persons_choice(
     django_capture_on_commit_callbacks, mailoutbox
 ) -> None:
