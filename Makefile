@@ -30,10 +30,14 @@ $(STAMPS)/python: requirements/dev.txt requirements/base.txt | $(STAMPS)
 
 $(STAMPS)/node: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p static/vendor/htmx static/vendor/leaflet staticfiles
+	mkdir -p static/vendor/htmx static/vendor/leaflet static/vendor/markercluster staticfiles
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
 		node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+		node_modules/leaflet.markercluster/dist/leaflet.markercluster.js.map \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css static/vendor/markercluster/
 	touch $@
 
 $(STAMPS)/system: | $(STAMPS)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Mod
+from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Floor, Mod
+from django.urls import reverse
 
 from fabrique.accounts.models import User
 from fabrique.core.db import Fold, fold
@@ -98,6 +100,80 @@ def _search(qs: QuerySet[Contribution], text: str) -> QuerySet[Contribution]:
         folded = fold(word)
         qs = qs.filter(Q(folded_title__contains=folded) | Q(folded_body__contains=folded))
     return qs
+
+
+# Beyond this many located contributions in view, the map shows counts per grid cell.
+MAP_POINTS = 2000
+MAP_GRID = 24
+
+
+@dataclass(frozen=True)
+class MapBox:
+    south: float
+    west: float
+    north: float
+    east: float
+
+    @classmethod
+    def parse(cls, text: str) -> MapBox | None:
+        """``south,west,north,east`` as the map sends it; None when malformed."""
+        try:
+            south, west, north, east = (float(x) for x in text.split(","))
+        except ValueError:
+            return None
+        if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
+            return None
+        return cls(south, west, north, east)
+
+
+def contribution_map(qs: QuerySet[Contribution], box: MapBox) -> dict[str, Any]:
+    """The located contributions of ``qs`` inside ``box`` as GeoJSON: each point while
+    they are few, else one point per cell of a grid over the box with its count (the map
+    asks again as one zooms in). Its cost does not grow with the number shown."""
+    located = qs.filter(
+        latitude__gte=box.south,
+        latitude__lte=box.north,
+        longitude__gte=box.west,
+        longitude__lte=box.east,
+    ).order_by()
+    rows = list(
+        located.values_list("pk", "title", "kind", "latitude", "longitude", "process__slug")[
+            : MAP_POINTS + 1
+        ]
+    )
+    if len(rows) <= MAP_POINTS:
+        features = [
+            _point(float(lon), float(lat), title=title, kind=kind, url=_detail_url(slug, pk))
+            for pk, title, kind, lat, lon, slug in rows
+            if lat is not None and lon is not None  # the box excludes them; for the checker
+        ]
+        return {"type": "FeatureCollection", "clustered": False, "features": features}
+    step_lat = (box.north - box.south) / MAP_GRID
+    step_lon = (box.east - box.west) / MAP_GRID
+    latitude, longitude = Cast("latitude", FloatField()), Cast("longitude", FloatField())
+    cells = (
+        located.annotate(
+            cell_y=Floor((latitude - box.south) / step_lat),
+            cell_x=Floor((longitude - box.west) / step_lon),
+        )
+        .values("cell_y", "cell_x")
+        .annotate(count=Count("pk"), lat=Avg(latitude), lon=Avg(longitude))
+        .order_by("cell_y", "cell_x")
+    )
+    features = [_point(c["lon"], c["lat"], count=c["count"]) for c in cells]
+    return {"type": "FeatureCollection", "clustered": True, "features": features}
+
+
+def _point(lon: float, lat: float, **properties: Any) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        "properties": properties,
+    }
+
+
+def _detail_url(slug: str, pk: int) -> str:
+    return reverse("participation:detail", kwargs={"slug": slug, "pk": pk})
 
 
 def contribution_comments(contribution: Contribution, viewer: User | None = None) -> list[Comment]:

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 import secrets
-import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fabrique.accounts.models import User
 from fabrique.accounts.permissions import request_user, territory_permission_required
+from fabrique.core import pagecache
 from fabrique.core.forms import add_service_errors
 from fabrique.processes.models import Process
 from fabrique.processes.permissions import (
@@ -41,7 +40,6 @@ from .models import Comment, Contribution, ModerationLog, Report, Visibility
 from .permissions import can_answer, can_collect, can_moderate, can_moderate_territory
 
 PAGE_SIZE = 20
-MAP_POINTS = 2000
 
 
 def _process(request: HttpRequest, slug: str) -> Process:
@@ -81,46 +79,35 @@ def _seed(request: HttpRequest) -> str:
     return str(request.session["shuffle_seed"])
 
 
-LIST_CACHE_SECONDS = 60
-# When many visitors ask for the same page at once and it is not cached, one computes it
-# and the others wait for it a moment instead of all computing it together.
-BUILD_WAIT_SECONDS = 2.0
-
-
-def _cached_or_claim(key: str) -> bytes | None:
-    """The cached page, or None when this request is the one that must build it."""
-    cached: bytes | None = cache.get(key)
-    if cached is not None or cache.add(f"{key}:building", 1, timeout=10):
-        return cached
-    deadline = time.monotonic() + BUILD_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-    return None  # the builder is slow or gone: build it here too
+def _visitor_cache_key(
+    request: HttpRequest, process: Process, filters: selectors.ContributionFilters, page: str
+) -> str | None:
+    """Visitors without an account see the same page for the same address: it is served
+    from the cache until something in the process's lists changes (``core.pagecache``).
+    None when this request's page is someone's own."""
+    if (
+        request.user.is_authenticated
+        or filters.sort == "random"
+        or not process.is_public
+        or len(messages.get_messages(request))  # counting does not consume them
+    ):
+        return None
+    return "{}:{}:{}:{}:{}:{}".format(
+        page,
+        process.pk,
+        services.lists_version(process.pk),
+        request.LANGUAGE_CODE,
+        bool(request.headers.get("HX-Request")),
+        request.GET.urlencode(),
+    )
 
 
 def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
     process = _process(request, slug)
     filters = _filters(request)
-    # Visitors without an account see the same page for the same address: it is served
-    # from the cache until something in the process's lists changes, or for a minute.
-    cache_key = None
-    if (
-        not request.user.is_authenticated
-        and filters.sort != "random"
-        and process.is_public
-        and not len(messages.get_messages(request))  # counting does not consume them
-    ):
-        cache_key = "contribution-list:{}:{}:{}:{}:{}".format(
-            process.pk,
-            services.lists_version(process.pk),
-            request.LANGUAGE_CODE,
-            bool(request.headers.get("HX-Request")),
-            request.GET.urlencode(),
-        )
-        cached = _cached_or_claim(cache_key)
+    cache_key = _visitor_cache_key(request, process, filters, "contribution-list")
+    if cache_key is not None:
+        cached = pagecache.cached_or_claim(cache_key)
         if cached is not None:
             return HttpResponse(cached)
     # The random order's seed lives in the session, created only for those who ask for it.
@@ -160,25 +147,28 @@ def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     response = render(request, template, context)
     if cache_key is not None:
-        cache.set(cache_key, response.content, LIST_CACHE_SECONDS)
-        cache.delete(f"{cache_key}:building")
+        pagecache.store(cache_key, response.content)
     return response
 
 
-def contribution_map_data(request: HttpRequest, slug: str) -> JsonResponse:
-    """The points of the contributions matching the filters, as GeoJSON."""
+def contribution_map_data(request: HttpRequest, slug: str) -> HttpResponse:
+    """The contributions matching the filters in the part of the map in view, as GeoJSON:
+    points, or counts per cell when there are too many (``selectors.contribution_map``)."""
     process = _process(request, slug)
-    qs = selectors.contribution_list(process, _filters(request), viewer=_viewer(request))
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(c.longitude), float(c.latitude)]},
-            "properties": {"title": c.title, "url": c.get_absolute_url(), "kind": c.kind},
-        }
-        for c in qs.filter(latitude__isnull=False)[:MAP_POINTS]
-        if c.latitude is not None and c.longitude is not None
-    ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    filters = _filters(request)
+    cache_key = _visitor_cache_key(request, process, filters, "contribution-map")
+    if cache_key is not None:
+        cached = pagecache.cached_or_claim(cache_key)
+        if cached is not None:
+            return HttpResponse(cached, content_type="application/json")
+    box = selectors.MapBox.parse(request.GET.get("bbox", "")) or selectors.MapBox(
+        *(float(x) for x in process.territory.map_bounds)
+    )
+    qs = selectors.contribution_list(process, filters, viewer=_viewer(request))
+    response = JsonResponse(selectors.contribution_map(qs, box))
+    if cache_key is not None:
+        pagecache.store(cache_key, response.content)
+    return response
 
 
 @login_required

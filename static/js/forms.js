@@ -3,6 +3,7 @@
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!(form instanceof HTMLFormElement)) return;
+  if (form.hasAttribute("hx-get") || form.hasAttribute("hx-post")) return; // stays on the page
   if (form.dataset.sending === "1") {
     event.preventDefault();
     return;
@@ -14,4 +15,10 @@ document.addEventListener("submit", function (event) {
     delete form.dataset.sending;
     form.removeAttribute("aria-busy");
   }, { once: true });
+});
+
+// Filters fold away on a phone, so that the results come first; wide screens show them.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.matchMedia("(min-width: 48rem)").matches) return;
+  document.querySelectorAll("details.fold-on-phone").forEach(function (d) { d.open = true; });
 });

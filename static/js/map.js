@@ -17,29 +17,64 @@
     });
     layer.addTo(map);
   }
+  // Points close together are grouped (the cluster library); when too many match for the
+  // part of the map in view, the server sends counts per area, asked again on each move.
+  function countIcon(count) {
+    var size = count < 100 ? 34 : count < 1000 ? 42 : 50;
+    return L.divIcon({
+      html: "<span>" + count + "</span>",
+      className: "map-count",
+      iconSize: [size, size]
+    });
+  }
   function pointsMap(el) {
     var map = L.map(el, { scrollWheelZoom: false });
     map.fitBounds(bounds(el));
     baseLayer(map, el);
-    var layer = L.layerGroup().addTo(map);
-    function load(url) {
+    var layer = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false }) : L.layerGroup();
+    layer.addTo(map);
+    var status = el.parentNode.querySelector(".map-status");
+    var pending = null;
+    var base = el.dataset.points;
+    function load() {
+      var b = map.getBounds();
+      var box = [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()].map(function (x) {
+        return x.toFixed(4);
+      }).join(",");
+      var url = base + (base.indexOf("?") < 0 ? "?" : "&") + "bbox=" + box;
       fetch(url, { headers: { Accept: "application/json" } })
         .then(function (r) { return r.json(); })
         .then(function (data) {
           layer.clearLayers();
+          var total = 0;
           data.features.forEach(function (f) {
             var c = f.geometry.coordinates;
-            var link = document.createElement("a");
-            link.href = f.properties.url;
-            link.textContent = f.properties.title;
-            L.circleMarker([c[1], c[0]], { radius: 7, weight: 2 }).bindPopup(link).addTo(layer);
+            var p = f.properties;
+            if (p.count) {
+              total += p.count;
+              L.marker([c[1], c[0]], { icon: countIcon(p.count), keyboard: false })
+                .on("click", function () { map.setView([c[1], c[0]], map.getZoom() + 2); })
+                .addTo(layer);
+            } else {
+              total += 1;
+              var link = document.createElement("a");
+              link.href = p.url;
+              link.textContent = p.title;
+              L.circleMarker([c[1], c[0]], { radius: 7, weight: 2 }).bindPopup(link).addTo(layer);
+            }
           });
+          if (status) status.textContent = status.dataset.template.replace("#", total);
         });
     }
-    load(el.dataset.points);
+    map.on("moveend", function () {
+      clearTimeout(pending);
+      pending = setTimeout(load, 250);
+    });
+    load();
     // Filters change the list through htmx: follow them on the map.
     document.body.addEventListener("htmx:afterSwap", function () {
-      load(el.dataset.points.split("?")[0] + window.location.search);
+      base = el.dataset.points.split("?")[0] + window.location.search;
+      load();
     });
   }
   function pickerMap(el) {

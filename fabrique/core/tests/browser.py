@@ -294,10 +294,15 @@ class Web:
         field.clear()
         field.send_keys(value)
 
-    def submit(self, form_selector: str = "main form") -> None:
-        """Click the submit button of a form and wait for the next page."""
+    def submit(
+        self,
+        form_selector: str = "main form",
+        button_selector: str = "button[type=submit], input[type=submit]",
+    ) -> None:
+        """Click a submit button of a form (its first unless told) and wait for the next
+        page."""
         form = self.driver.find_element(By.CSS_SELECTOR, form_selector)
-        button = form.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit]")
+        button = form.find_element(By.CSS_SELECTOR, button_selector)
         # A mark on the page being left: it is gone once the next page is there. (Waiting
         # for the button to go stale is flaky: during the navigation chromedriver may
         # answer with an "unknown error" instead.)

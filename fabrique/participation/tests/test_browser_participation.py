@@ -133,3 +133,90 @@ def test_filters_update_the_list_and_the_address(web: Web, demo: BrowserDemo) ->
         for t in web.driver.find_elements(By.CSS_SELECTOR, ".contribution-card .tag:first-child")
     }
     assert kinds == {"Question"}
+
+
+def test_a_report_reaches_the_moderators_who_hide_the_contribution(
+    web: Web, demo: BrowserDemo
+) -> None:
+    contribution = (
+        Contribution.objects.filter(process__slug=SLUG, visibility="published", reports=None)
+        .exclude(author=demo.inhabitant)
+        .first()
+    )
+    web.log_in(demo.inhabitant)
+    web.open(contribution.get_absolute_url())
+    web.driver.find_element(By.CSS_SELECTOR, "details.report summary").click()
+    web.driver.find_element(By.CSS_SELECTOR, "details.report [name=reason]").send_keys(
+        "Propos injurieux"
+    )
+    web.submit("details.report form")
+    assert contribution.reports.filter(reason="Propos injurieux").exists()
+
+    web.log_in(demo.territory_admin)
+    web.open(reverse("participation:moderation", args=[_t(), SLUG]))
+    item = f"#reason-contribution-{contribution.pk}"
+    assert "Propos injurieux" in web.driver.find_element(By.CSS_SELECTOR, "main").text
+    web.driver.find_element(By.CSS_SELECTOR, item).send_keys("Insulte")
+    form = f"form:has({item})"
+    web.submit(form, "button[value=hide]")
+
+    contribution.refresh_from_db()
+    assert contribution.visibility == "hidden"
+    assert contribution.moderation_reason == "Insulte"
+    assert "Insulte" in web.driver.find_element(By.CSS_SELECTOR, "main").text  # the log
+    web.check_page("moderation-after-hiding")
+    web.log_in(demo.inhabitant)
+    web.open(reverse("participation:list", args=[SLUG]))
+    assert contribution.title not in web.driver.find_element(By.ID, "results").text
+
+
+def test_a_facilitator_types_in_what_someone_said_at_the_market(
+    web: Web, demo: BrowserDemo
+) -> None:
+    web.log_in(demo.territory_admin)
+    web.open(reverse("participation:collect", args=[SLUG]))
+    web.driver.find_element(By.CSS_SELECTOR, "input[name=kind][value=testimony]").click()
+    web.fill("title", "Le bus du samedi est toujours plein")
+    web.fill("body", "Une habitante de Saint-Marcel rencontrée au marché.")
+    web.fill("collected_for", "Martine")
+    web.fill("collected_place", "Marché de Saint-Marcel")
+    web.driver.execute_script("document.getElementsByName('collected_on')[0].value = '2026-11-21'")
+    web.submit("form.contribution-form")
+    # Without the person's agreement, nothing is recorded and nothing typed is lost.
+    assert not Contribution.objects.filter(title__startswith="Le bus du samedi").exists()
+    assert web.driver.find_element(By.NAME, "collected_place").get_attribute("value") == (
+        "Marché de Saint-Marcel"
+    )
+    web.driver.find_element(By.NAME, "consent").click()
+    web.submit("form.contribution-form")
+
+    contribution = Contribution.objects.get(title="Le bus du samedi est toujours plein")
+    assert contribution.collected_by == demo.territory_admin
+    assert contribution.collected_place == "Marché de Saint-Marcel"
+    web.open(contribution.get_absolute_url())
+    assert "Recueillie en personne" in web.driver.find_element(By.CSS_SELECTOR, "main").text
+    assert "Martine" in web.driver.find_element(By.CSS_SELECTOR, "main").text
+
+
+def test_the_map_shows_the_points_and_follows_the_filters(web: Web, demo: BrowserDemo) -> None:
+    located = Contribution.objects.filter(process__slug=SLUG, latitude__isnull=False).count()
+    assert located > 0
+    web.open(reverse("participation:list", args=[SLUG]))
+
+    status = web.wait_for(lambda d: d.find_element(By.CSS_SELECTOR, ".map-status").text or None)
+    assert status.startswith(f"{located} contribution")
+    web.driver.find_element(By.CSS_SELECTOR, "#f-kind option[value=question]").click()
+    web.wait_for(lambda d: d.find_element(By.CSS_SELECTOR, ".map-status").text != status or None)
+
+
+def test_on_a_phone_the_filters_fold_away_until_asked_for(web: Web, demo: BrowserDemo) -> None:
+    web.driver.set_window_size(360, 800)
+    try:
+        web.open(reverse("participation:list", args=[SLUG]))
+        details = web.driver.find_element(By.CSS_SELECTOR, "details.filters-box")
+        assert details.get_attribute("open") is None
+        assert not web.driver.find_element(By.ID, "q").is_displayed()
+        web.driver.find_element(By.CSS_SELECTOR, "details.filters-box summary").click()
+        assert web.driver.find_element(By.ID, "q").is_displayed()
+    finally:
+        web.driver.set_window_size(1280, 900)

@@ -163,6 +163,35 @@ def test_map_data_lists_the_points(client, process) -> None:
     assert data["features"][0]["geometry"]["coordinates"] == [4.85, 46.78]
 
 
+def test_map_shows_counts_per_cell_beyond_its_limit_and_follows_the_view(
+    client, process, monkeypatch
+) -> None:
+    from decimal import Decimal
+
+    from fabrique.participation import selectors
+
+    for lat, lon in [("46.780", "4.860"), ("46.781", "4.861"), ("46.60", "4.60")]:
+        _contribution(process, latitude=Decimal(lat), longitude=Decimal(lon))
+    url = reverse("participation:map_data", args=[process.slug])
+    monkeypatch.setattr(selectors, "MAP_POINTS", 2)
+
+    everything = client.get(url, {"bbox": "46.5,4.5,46.9,4.9"}).json()
+    assert everything["clustered"] is True
+    counts = sorted(f["properties"]["count"] for f in everything["features"])
+    assert counts == [1, 2]  # the two neighbours share a cell
+
+    zoomed_in = client.get(url, {"bbox": "46.77,4.85,46.79,4.87"}).json()
+    assert zoomed_in["clustered"] is False
+    assert sorted(f["geometry"]["coordinates"][1] for f in zoomed_in["features"]) == [
+        46.78,
+        46.781,
+    ]
+    assert all(f["properties"]["url"].startswith("/") for f in zoomed_in["features"])
+
+    malformed = client.get(url, {"bbox": "north,<script>"})
+    assert malformed.status_code == 200  # falls back to the territory's frame
+
+
 def test_support_with_htmx_counts_once(client, process) -> None:
     contribution = _contribution(process)
     _as(client, process)
@@ -349,14 +378,3 @@ def test_process_news_reach_followers_on_the_site(process) -> None:
     assert Notification.objects.get(user=follower).url.endswith(
         f"/actualites/{process.news.get().pk}/"
     )
-
-
-def test_a_page_being_built_is_awaited_rather_than_built_again() -> None:
-    import threading
-
-    from fabrique.participation.views import _cached_or_claim
-
-    assert _cached_or_claim("page-x") is None  # first: this request builds it
-    threading.Timer(0.1, lambda: cache.set("page-x", b"<html>built</html>")).start()
-
-    assert _cached_or_claim("page-x") == b"<html>built</html>"  # second: waited for it
