@@ -10,6 +10,7 @@ changes the page (a version number bumped on every change, the language, the que
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from django.core.cache import cache
 
@@ -46,3 +47,12 @@ def store(key: str, content: bytes) -> None:
 
 def _claim(key: str) -> bool:
     return bool(cache.add(f"{key}:building", 1, timeout=BUILD_CLAIM_SECONDS))
+
+
+def get_or_build(key: str, build: Callable[[], bytes]) -> bytes:
+    """The cached content under ``key``, built (once, see above) when missing or old."""
+    content = cached_or_claim(key)
+    if content is None:
+        content = build()
+        store(key, content)
+    return content

@@ -34,22 +34,15 @@ class ContributionFilters:
     sort: str = "recent"
 
 
-def visible_contributions(process: Process, viewer: User | None = None) -> QuerySet[Contribution]:
-    """What the public sees; authors also see their own awaiting moderation."""
-    visible = Q(visibility=Visibility.PUBLISHED)
-    if viewer is not None and viewer.is_authenticated:
-        visible |= Q(author=viewer)
-    return Contribution.objects.filter(process=process).filter(visible)
-
-
 def contribution_list(
-    process: Process,
-    filters: ContributionFilters,
-    *,
-    viewer: User | None = None,
-    seed: str = "",
+    process: Process, filters: ContributionFilters, *, seed: str = ""
 ) -> QuerySet[Contribution]:
-    qs = visible_contributions(process, viewer).filter(removed_by_author=False)
+    """The published contributions matching the filters, in the order asked for. The same
+    for every viewer, hence cached whole (``views``); an author's own contributions awaiting
+    moderation are listed apart (``awaiting_moderation``)."""
+    qs = Contribution.objects.filter(
+        process=process, visibility=Visibility.PUBLISHED, removed_by_author=False
+    )
     if filters.theme:
         qs = qs.filter(themes=filters.theme)
     if filters.kind:
@@ -86,6 +79,13 @@ def contribution_list(
 
 # French stemming without accents (migration 0003 of this app).
 SEARCH_CONFIG = "french_unaccent"
+
+
+def awaiting_moderation(process: Process, author: User) -> QuerySet[Contribution]:
+    """What an author posted that moderators have not read yet."""
+    return Contribution.objects.filter(
+        process=process, author=author, visibility=Visibility.PENDING, removed_by_author=False
+    ).order_by("-created_at", "-pk")
 
 
 def _search(qs: QuerySet[Contribution], text: str) -> QuerySet[Contribution]:

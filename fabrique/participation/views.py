@@ -9,7 +9,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -79,76 +81,84 @@ def _seed(request: HttpRequest) -> str:
     return str(request.session["shuffle_seed"])
 
 
-def _visitor_cache_key(
-    request: HttpRequest, process: Process, filters: selectors.ContributionFilters, page: str
-) -> str | None:
-    """Visitors without an account see the same page for the same address: it is served
-    from the cache until something in the process's lists changes (``core.pagecache``).
-    None when this request's page is someone's own."""
-    if (
-        request.user.is_authenticated
-        or filters.sort == "random"
-        or not process.is_public
-        or len(messages.get_messages(request))  # counting does not consume them
-    ):
-        return None
-    return "{}:{}:{}:{}:{}:{}".format(
-        page,
-        process.pk,
-        services.lists_version(process.pk),
-        request.LANGUAGE_CODE,
-        bool(request.headers.get("HX-Request")),
-        request.GET.urlencode(),
-    )
+def _lists_key(request: HttpRequest, process: Process, name: str, *extra: str) -> str:
+    """What a list, its results or its map depend on: cached under this key until something
+    in the process's lists changes (``services.lists_version``; ``core.pagecache``)."""
+    version = services.lists_version(process.pk)
+    parts = [name, str(process.pk), str(version), request.LANGUAGE_CODE, request.GET.urlencode()]
+    return ":".join([*parts, *extra])
 
 
 def contribution_list(request: HttpRequest, slug: str) -> HttpResponse:
     process = _process(request, slug)
     filters = _filters(request)
-    cache_key = _visitor_cache_key(request, process, filters, "contribution-list")
-    if cache_key is not None:
-        cached = pagecache.cached_or_claim(cache_key)
+    htmx = bool(request.headers.get("HX-Request"))
+    # Visitors without an account see the same page for the same address: served whole
+    # from the cache. For everyone else the results (the same for all) come from it.
+    page_key = None
+    if (
+        not request.user.is_authenticated
+        and filters.sort != "random"
+        and not len(messages.get_messages(request))  # counting does not consume them
+    ):
+        page_key = _lists_key(request, process, "contribution-page", str(htmx))
+        cached = pagecache.cached_or_claim(page_key)
         if cached is not None:
             return HttpResponse(cached)
     # The random order's seed lives in the session, created only for those who ask for it.
     seed = _seed(request) if filters.sort == "random" else ""
-    qs = selectors.contribution_list(process, filters, viewer=_viewer(request), seed=seed)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    results = pagecache.get_or_build(
+        _lists_key(request, process, "contribution-results", seed),
+        lambda: _results_html(request, process, filters, seed),
+    )
+    if htmx:
+        response = HttpResponse(results)
+    else:
+        viewer = _viewer(request)
+        context = {
+            "territory": process.territory,
+            "process": process,
+            "results": mark_safe(results.decode()),  # rendered by our template
+            "awaiting": selectors.awaiting_moderation(process, viewer) if viewer else [],
+            "filters": filters,
+            "query": _query_without_page(request),
+            "open_phase": services.open_phase(process),
+            "themes": process.themes.all(),
+            "communes": process.territory.communes.order_by("name"),
+            "basins": Basin.objects.filter(grouping__territory=process.territory).order_by(
+                "grouping__name", "position"
+            ),
+            "phases": process.phases.all(),
+            "kinds": Contribution.Kind.choices,
+            "statuses": Contribution.Status.choices,
+            "sorts": [
+                ("recent", _("Most recent")),
+                ("supported", _("Most supported")),
+                ("commented", _("Most commented")),
+                ("random", _("Random")),
+            ],
+            "can_collect": can_collect(request.user, process),
+            "map_bounds": [float(x) for x in process.territory.map_bounds],
+        }
+        response = render(request, "participation/contribution_list.html", context)
+    if page_key is not None:
+        pagecache.store(page_key, response.content)
+    return response
+
+
+def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
-    context = {
-        "territory": process.territory,
-        "process": process,
-        "page": page,
-        "filters": filters,
-        "query": query.urlencode(),
-        "open_phase": services.open_phase(process),
-        "themes": process.themes.all(),
-        "communes": process.territory.communes.order_by("name"),
-        "basins": Basin.objects.filter(grouping__territory=process.territory).order_by(
-            "grouping__name", "position"
-        ),
-        "phases": process.phases.all(),
-        "kinds": Contribution.Kind.choices,
-        "statuses": Contribution.Status.choices,
-        "sorts": [
-            ("recent", _("Most recent")),
-            ("supported", _("Most supported")),
-            ("commented", _("Most commented")),
-            ("random", _("Random")),
-        ],
-        "can_collect": can_collect(request.user, process),
-        "map_bounds": [float(x) for x in process.territory.map_bounds],
-    }
-    template = (
-        "participation/_results.html"
-        if request.headers.get("HX-Request")
-        else "participation/contribution_list.html"
-    )
-    response = render(request, template, context)
-    if cache_key is not None:
-        pagecache.store(cache_key, response.content)
-    return response
+    return query.urlencode()
+
+
+def _results_html(
+    request: HttpRequest, process: Process, filters: selectors.ContributionFilters, seed: str
+) -> bytes:
+    qs = selectors.contribution_list(process, filters, seed=seed)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "query": _query_without_page(request)}
+    return render_to_string("participation/_results.html", context).encode()
 
 
 def contribution_map_data(request: HttpRequest, slug: str) -> HttpResponse:
@@ -156,19 +166,16 @@ def contribution_map_data(request: HttpRequest, slug: str) -> HttpResponse:
     points, or counts per cell when there are too many (``selectors.contribution_map``)."""
     process = _process(request, slug)
     filters = _filters(request)
-    cache_key = _visitor_cache_key(request, process, filters, "contribution-map")
-    if cache_key is not None:
-        cached = pagecache.cached_or_claim(cache_key)
-        if cached is not None:
-            return HttpResponse(cached, content_type="application/json")
     box = selectors.MapBox.parse(request.GET.get("bbox", "")) or selectors.MapBox(
         *(float(x) for x in process.territory.map_bounds)
     )
-    qs = selectors.contribution_list(process, filters, viewer=_viewer(request))
-    response = JsonResponse(selectors.contribution_map(qs, box))
-    if cache_key is not None:
-        pagecache.store(cache_key, response.content)
-    return response
+
+    def build() -> bytes:
+        qs = selectors.contribution_list(process, filters)
+        return JsonResponse(selectors.contribution_map(qs, box)).content
+
+    content = pagecache.get_or_build(_lists_key(request, process, "contribution-map"), build)
+    return HttpResponse(content, content_type="application/json")
 
 
 @login_required

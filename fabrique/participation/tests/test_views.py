@@ -342,15 +342,50 @@ def test_visitors_get_the_list_from_the_cache_until_it_changes(
     assert "Idée toute neuve" in fresh
 
 
-def test_people_with_an_account_always_get_a_fresh_list(client, process) -> None:
+def test_people_with_an_account_get_the_shared_results_and_their_own_awaiting_ones(
+    client, process
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings = services.settings_for(process)
+    settings.premoderation = True
+    settings.save()
+    url = reverse("participation:list", args=[process.slug])
+    author = _as(client, process)
+    _contribution(process, author=author, title="En attente")
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    other = UserFactory()
+    client.force_login(other)
+    others_page = client.get(url).content.decode()
+
+    assert "Vos contributions en attente de modération" in page
+    assert "En attente" in page
+    assert "En attente" not in others_page
+    # The results come from the cache: the page does not count the contributions again.
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+
+
+def test_results_are_rebuilt_when_they_grow_old_even_without_a_change(
+    client, process, monkeypatch
+) -> None:
+    from fabrique.core import pagecache
+
     url = reverse("participation:list", args=[process.slug])
     _as(client, process)
     client.get(url)
-    Contribution.objects.create(
-        process=process, phase=process.phases.get(), title="Sans cache", body="B"
+    Contribution.objects.create(  # written without the services: the lists do not know
+        process=process, phase=process.phases.get(), title="Écrite ailleurs", body="B"
     )
+    assert "Écrite ailleurs" not in client.get(url).content.decode()
 
-    assert "Sans cache" in client.get(url).content.decode()
+    monkeypatch.setattr(pagecache, "FRESH_SECONDS", 0)
+    client.get(url)  # rebuilds it
+
+    assert "Écrite ailleurs" in client.get(url).content.decode()
 
 
 def test_an_author_downloads_what_they_wrote(client, process) -> None:
