@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("fabrique.territories.urls")),
     path("", include("fabrique.processes.urls")),
     path("", include("fabrique.participation.urls")),
+    path("", include("fabrique.panels.urls")),
 ]
 
 if settings.DEBUG:
