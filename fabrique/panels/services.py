@@ -724,3 +724,41 @@ def member_release(*, volunteer: Volunteer, status: str, note: str = "") -> Volu
     volunteer.answered_at = volunteer.answered_at or timezone.now()
     volunteer.save(update_fields=["status", "status_note", "answered_at"])
     return volunteer
+
+
+def volunteer_confirmation_send(*, volunteer: Volunteer) -> None:
+    """E-mail the link that confirms a sign-up (and lets the volunteer withdraw)."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from fabrique.core.urls import absolute_url
+
+    if not volunteer.email:
+        return
+    panel = volunteer.panel
+    body = render_to_string(
+        "panels/email/confirm.txt",
+        {
+            "volunteer": volunteer,
+            "panel": panel,
+            "confirm_url": absolute_url(reverse("panels:confirm", args=[volunteer.token])),
+            "panel_url": absolute_url(panel.get_absolute_url()),
+        },
+    )
+    subject = _("[%(process)s] Confirm your sign-up for the citizen panel") % {
+        "process": panel.process.title
+    }
+    send_mail(subject, body, None, [volunteer.email])
+
+
+def draw_result_csv(draw: Draw) -> str:
+    """Each volunteer of the frozen pool with their chance of being drawn and whether they
+    were: what ``manage.py draw_panel`` prints for the same files and seed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "probability", "selected"])
+    chosen = set(draw.selected)
+    for pseudonym, probability in draw.probabilities.items():
+        writer.writerow([pseudonym, f"{probability:.6f}", int(pseudonym in chosen)])
+    return out.getvalue()
