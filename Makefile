@@ -68,8 +68,13 @@ run: demo
 	@echo "  animation@grandchalon.demo   facilitator"
 	@echo "  elu@grandchalon.demo         member of a governance body"
 	@echo "  habitant@grandchalon.demo    participant"
+	@echo "  agent@grandchambery.demo     territory administrator, Grand Chambéry (citizen panel)"
 	@echo "E-mails (sign-up verification, password reset) are printed below."
+	@echo "Background work (draws, e-mails to followers) runs in a task worker started alongside."
 	@echo
+	@export TASKS_BACKEND=database; \
+	$(PY) manage.py db_worker --interval 0.5 --no-reload -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMPS)/python

@@ -10,6 +10,7 @@ from django.db import transaction
 from fabrique.accounts.models import ActorKind, Role, User
 from fabrique.accounts.services import role_grant
 from fabrique.demo.contributions import load_demo_contributions
+from fabrique.demo.panels import load_demo_panel
 from fabrique.demo.processes import load_demo_processes
 from fabrique.territories.models import BasinGrouping, Territory
 from fabrique.territories.services import basins_import_csv, territory_import
@@ -25,6 +26,10 @@ DEMO_PEOPLE = [
     ("animation@grandchalon.demo", "Anne Animatrice", Role.FACILITATOR, ActorKind.STAFF, "71221"),
     ("elu@grandchalon.demo", "Étienne Élu", Role.BODY_MEMBER, ActorKind.ELECTED, "71445"),
     ("habitant@grandchalon.demo", "Hugo Habitant", None, ActorKind.INHABITANT, "71378"),
+]
+# Grand Chambéry's staff, who run its citizen panel.
+CHAMBERY_PEOPLE = [
+    ("agent@grandchambery.demo", "Jeanne Agent", Role.TERRITORY_ADMIN, ActorKind.STAFF, "73065"),
 ]
 
 
@@ -49,7 +54,12 @@ class Command(BaseCommand):
                 raise RuntimeError("; ".join(report.errors))
             for email, name, role, actor_kind, commune_code in DEMO_PEOPLE:
                 self._person(chalon, email, name, role, actor_kind, commune_code)
+            for email, name, role, actor_kind, commune_code in CHAMBERY_PEOPLE:
+                self._person(chambery, email, name, role, actor_kind, commune_code)
             load_demo_processes(chalon=chalon, orleans=orleans, chambery=chambery)
+            load_demo_panel(
+                chambery=chambery, staff=User.objects.get(email="agent@grandchambery.demo")
+            )
             load_demo_contributions(
                 chalon=chalon,
                 staff=User.objects.get(email="agent@grandchalon.demo"),
