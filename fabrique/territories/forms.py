@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -9,13 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Basin, BasinGrouping, Commune, Territory
-
-
-def _fold(text: str) -> str:
-    """Lower-case, without accents or hyphens: « Saint-Rémy » matches « saint remy »."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[\s\-'’]+", " ", plain).strip().lower()
+from .selectors import COMMUNE_MESSAGES, find_commune
 
 
 class CommuneInput(forms.TextInput):
@@ -41,12 +33,7 @@ class CommuneField(forms.Field):
     """A commune typed by name or INSEE code, among the communes of one territory."""
 
     widget = CommuneInput
-    default_error_messages = {
-        "unknown": _("“%(value)s” is not a commune of %(territory)s. Pick one from the list."),
-        "ambiguous": _(
-            "Several communes are called “%(value)s”: add the INSEE code, as in the list."
-        ),
-    }
+    default_error_messages = dict(COMMUNE_MESSAGES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -70,20 +57,11 @@ class CommuneField(forms.Field):
         text = (value or "").strip()
         if not text:
             return None
-        code_match = re.search(r"\(?\b(\d{5}|2[AB]\d{3})\)?\s*$", text)
-        if code_match:
-            commune = self.queryset.filter(insee_code=code_match.group(1)).first()
-            if commune is not None:
-                return commune
-        folded = _fold(text)
-        matches = [c for c in self.queryset if _fold(c.name) == folded]
-        if len(matches) == 1:
-            return matches[0]
-        territory_name = self.territory.name if self.territory else ""
-        if len(matches) > 1:
-            raise forms.ValidationError(self.error_messages["ambiguous"], params={"value": text})
-        raise forms.ValidationError(
-            self.error_messages["unknown"], params={"value": text, "territory": territory_name}
+        return find_commune(
+            self.queryset,
+            text,
+            territory_name=self.territory.name if self.territory else "",
+            messages=self.error_messages,
         )
 
 

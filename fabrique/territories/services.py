@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,9 +14,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from fabrique.core.sanitize import sanitize_html
+from fabrique.core.tabular import csv_rows, decode_text
 
 from .models import Basin, BasinGrouping, BasinMembership, Commune, LegalPage, Territory
 from .official_data import OfficialCommune, OfficialDataUnavailable, official_data
+from .selectors import insee_code
 
 
 class TerritoryImportError(Exception):
@@ -242,17 +242,6 @@ class BasinImportReport:
         return not self.errors
 
 
-def _read_rows(text: str) -> list[list[str]]:
-    """Rows of a CSV whose separator is the most frequent of ; , and tab on its first line.
-
-    csv.Sniffer gives up on files whose lines have different lengths, which is exactly
-    what a faulty file looks like, so the separator is chosen more simply.
-    """
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(";,\t", key=first_line.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
 def _looks_like_header(row: list[str]) -> bool:
     """A header names its columns: its first cell holds no digit (« code_insee »), where a
     mistyped code such as « 71O01 » does and is reported as a faulty line."""
@@ -266,16 +255,12 @@ def basins_import_csv(*, grouping: BasinGrouping, content: bytes | str) -> Basin
     Every faulty line is reported and nothing is written if there is one.
     """
     report = BasinImportReport()
-    if isinstance(content, bytes):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            # Spreadsheets on Windows save in cp1252; a byte it leaves undefined is replaced
-            # rather than refused, and the line it stands on is then reported as faulty.
-            text = content.decode("cp1252", errors="replace")
-    else:
-        text = content
-    rows = _read_rows(text)
+    text = decode_text(content) if isinstance(content, bytes) else content
+    try:
+        rows = csv_rows(text)
+    except ValidationError as error:
+        report.errors.extend(error.messages)
+        return report
     if rows and _looks_like_header(rows[0]):
         start = 2
         rows = rows[1:]
@@ -294,9 +279,7 @@ def basins_import_csv(*, grouping: BasinGrouping, content: bytes | str) -> Basin
                 % {"line": line_number}
             )
             continue
-        code = _normalise_code(row[0])
-        if code.isdigit() and len(code) == 4:
-            code = "0" + code  # spreadsheets drop the leading zero of codes such as 01001
+        code = insee_code(row[0])
         basin_name = " ".join(row[1].split())
         note = row[2].strip() if len(row) > 2 else ""
         if not basin_name:

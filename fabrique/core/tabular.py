@@ -1,0 +1,219 @@
+"""Tables that staff upload: CSV files and Excel workbooks (.xlsx), read as rows of text.
+
+Spreadsheets saved by French staff come in every shape: UTF-8 with or without a byte order
+mark, or Windows' cp1252; a semicolon, a comma or a tab between cells; numbers where text was
+meant. What is read here is plain text, cell by cell, as the spreadsheet shows it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_COLUMNS = 100
+SEPARATORS = ";,\t"  # in order of preference when two fit as well: French spreadsheets use ;
+# How many lines the separator is guessed from.
+SAMPLE_LINES = 50
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ACCEPT = f".csv,.xlsx,text/csv,{XLSX_MIME}"
+
+
+def decode_text(content: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without a byte order mark), else cp1252."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Spreadsheets on Windows save in cp1252; a byte it leaves undefined is replaced
+        # rather than refused, and the line it stands on is then reported as faulty.
+        return content.decode("cp1252", errors="replace")
+
+
+def _separator_fit(sample: str, separator: str) -> tuple[int, int]:
+    """How well ``separator`` splits ``sample``: (lines with the most common number of
+    cells, that number), or (0, 1) when it splits nothing."""
+    widths = Counter(
+        len(row)
+        for row in csv.reader(io.StringIO(sample, newline=""), delimiter=separator)
+        if any(cell.strip() for cell in row)
+    )
+    width, lines = max(widths.items(), key=lambda item: (item[1], item[0]), default=(1, 0))
+    return (lines, width) if width > 1 else (0, 1)
+
+
+def detect_separator(text: str) -> str:
+    """The separator of a CSV text: the one that splits the most of its first lines into the
+    same number of cells.
+
+    csv.Sniffer gives up on files whose lines have different lengths, which is exactly what a
+    faulty file looks like; here a line with a cell missing, or a comma inside a cell of a
+    file separated by semicolons, only counts against the separator, never stops the guess.
+    """
+    lines = [line for line in text.splitlines() if line.strip()][:SAMPLE_LINES]
+    sample = "\n".join(lines)
+    fits = {separator: _separator_fit(sample, separator) for separator in SEPARATORS}
+    # max() keeps the first of equals: the order of SEPARATORS breaks ties.
+    return max(SEPARATORS, key=lambda separator: fits[separator])
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """The rows of a CSV text, its separator guessed by :func:`detect_separator`."""
+    try:
+        # newline="": line ends of every system (even old Macs' lone \r), and line breaks inside
+        # quoted cells, as the csv module wants.
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=detect_separator(text))
+        return list(rows)
+    except csv.Error as error:
+        raise ValidationError(
+            _("This file cannot be read as a CSV file (%(error)s).") % {"error": error},
+            code="unreadable",
+        ) from error
+
+
+def cell_text(value: Any, number_format: str = "") -> str:
+    """A spreadsheet cell as text, as a person reads it in the spreadsheet.
+
+    Whole numbers stay whole (« 6123456789 », not « 6.12e9 »); a number shown with leading
+    zeros by its format (« 00000 » for postal codes) keeps them; dates are written ISO-style.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        text = str(value)
+        if re.fullmatch(r"0+", number_format or "") and value >= 0:
+            text = text.zfill(len(number_format))
+        return text
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f")
+    return str(value)
+
+
+def _tidy(rows: Iterable[list[str]]) -> list[list[str]]:
+    """Rows without the empty ones at the end, all as wide as the widest, within the limits."""
+    kept: list[list[str]] = []
+    pending_empty = 0  # empty rows seen since the last filled one: kept only if one follows
+    for row in rows:
+        while row and not row[-1].strip():
+            row = row[:-1]
+        if not row:
+            pending_empty += 1
+            continue
+        if len(kept) + pending_empty + 1 > MAX_ROWS:
+            raise ValidationError(
+                _(
+                    "The file has more than %(max)s lines. Split it into several files and "
+                    "import them one after the other."
+                )
+                % {"max": f"{MAX_ROWS:,}".replace(",", "\u202f")},
+                code="too_many_rows",
+            )
+        if len(row) > MAX_COLUMNS:
+            raise ValidationError(
+                _("The file has more than %(max)s columns. Keep only the useful ones.")
+                % {"max": MAX_COLUMNS},
+                code="too_many_columns",
+            )
+        kept.extend([] for _empty in range(pending_empty))
+        pending_empty = 0
+        kept.append(row)
+    if not kept:
+        raise ValidationError(_("The file is empty."), code="empty")
+    width = max(len(row) for row in kept)
+    return [row + [""] * (width - len(row)) for row in kept]
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    if content.startswith(b"PK\x03\x04") or b"\x00" in content[:4096]:
+        raise ValidationError(
+            _(
+                "This file is not a CSV file, although its name ends in .csv. Open it in your "
+                "spreadsheet and save it as CSV or as an Excel workbook (.xlsx)."
+            ),
+            code="unreadable",
+        )
+    return csv_rows(decode_text(content))
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    unreadable = ValidationError(
+        _(
+            "This file cannot be read as an Excel workbook (.xlsx): it may be damaged or "
+            "protected by a password. Open it in your spreadsheet and save it again as .xlsx "
+            "or as CSV."
+        ),
+        code="unreadable",
+    )
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    # A damaged or disguised file can fail anywhere inside openpyxl and zipfile, with any
+    # exception; all of them mean the same to the person who sent it.
+    except Exception as error:
+        raise unreadable from error
+    try:
+        if not workbook.worksheets:
+            raise unreadable
+        sheet = workbook.worksheets[0]
+        rows = (
+            [cell_text(cell.value, getattr(cell, "number_format", "")) for cell in row]
+            for row in sheet.iter_rows(max_col=MAX_COLUMNS + 1)
+        )
+        return _tidy(rows)
+    except ValidationError:
+        raise
+    except Exception as error:  # see above
+        raise unreadable from error
+    finally:
+        workbook.close()
+
+
+def read_table(content: bytes, file_name: str) -> list[list[str]]:
+    """The rows of a .csv or .xlsx file (the first sheet of a workbook), every cell as text.
+
+    Empty rows at the end are dropped and every row is as wide as the widest. Raises a
+    ValidationError that says, for a person, why the file cannot be read: wrong kind, too
+    large, too many lines, damaged.
+    """
+    extension = PurePath(file_name).suffix.lower()
+    if extension in (".xls", ".ods"):
+        raise ValidationError(
+            _(
+                "Files of the %(extension)s kind are not read. Open the file in your "
+                "spreadsheet and save it as an Excel workbook (.xlsx), then send that one."
+            )
+            % {"extension": extension},
+            code="extension",
+        )
+    if extension not in (".csv", ".xlsx"):
+        raise ValidationError(_("Send a .csv file or an Excel workbook (.xlsx)."), code="extension")
+    if len(content) > MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)},
+            code="too_large",
+        )
+    if extension == ".xlsx":
+        return _read_xlsx(content)
+    return _tidy(_read_csv(content))
