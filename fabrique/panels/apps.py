@@ -6,3 +6,6 @@ class PanelsConfig(AppConfig):
     name = "fabrique.panels"
     label = "panels"
     verbose_name = _("Citizen panels")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  # connects the personal-data receivers
