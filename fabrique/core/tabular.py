@@ -190,6 +190,15 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
         workbook.close()
 
 
+def check_size(size: int) -> None:
+    """Refuse a file over the size limit (before reading it, when its size is known)."""
+    if size > MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)},
+            code="too_large",
+        )
+
+
 def read_table(content: bytes, file_name: str) -> list[list[str]]:
     """The rows of a .csv or .xlsx file (the first sheet of a workbook), every cell as text.
 
@@ -209,11 +218,7 @@ def read_table(content: bytes, file_name: str) -> list[list[str]]:
         )
     if extension not in (".csv", ".xlsx"):
         raise ValidationError(_("Send a .csv file or an Excel workbook (.xlsx)."), code="extension")
-    if len(content) > MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)},
-            code="too_large",
-        )
+    check_size(len(content))
     if extension == ".xlsx":
         return _read_xlsx(content)
     return _tidy(_read_csv(content))
