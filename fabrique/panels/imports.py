@@ -442,10 +442,12 @@ def _people(
                 )
             seen.setdefault(contact, line)
 
-        for key, messages in problems.items():
-            index = chosen.get(key)
-            if index is None and key == "email" and "phone" in chosen:
-                index = chosen["phone"]  # « an e-mail or a telephone » when only one is read
+        shown_in = {key: chosen.get(key) for key in problems}
+        if "email" in problems and shown_in["email"] is None and "phone" in chosen:
+            shown_in["email"] = chosen["phone"]  # « an e-mail or a telephone »: only one read
+        # Left to right, as the line reads in the spreadsheet; fields not in the file last.
+        for key in sorted(problems, key=lambda k: (shown_in[k] is None, shown_in[k] or 0)):
+            index, messages = shown_in[key], problems[key]
             for message in messages:
                 if index is not None:
                     text = _("Line %(line)s, column « %(column)s »: %(message)s") % {

@@ -169,7 +169,7 @@ def test_every_faulty_line_is_reported_by_its_number_and_column_and_nothing_is_w
                 HEADER,
                 GOOD_LINES[0],
                 ";Durand;durand@example.fr;;Saint-Rémy;Femme;16-34",
-                "Léa;Roux;lea@;;Saint-Rémy;Femme;16-34",
+                "Léa;Roux;lea@;;Mâcon;Femme;16-34",
                 "",
                 "Marc;Blanc;;;Saint-Rémy;Homme;35+",
             ]
@@ -181,6 +181,7 @@ def test_every_faulty_line_is_reported_by_its_number_and_column_and_nothing_is_w
     assert errors == [
         "Line 3, column « Prénom »: Give a first name.",
         "Line 4, column « Courriel »: « lea@ » is not an e-mail address.",
+        f"Line 4, column « Commune »: « Mâcon » is not a commune of {panel.process.territory}.",
         "Line 6, column « Courriel »: Give an e-mail address or a telephone number, to be reached.",
     ]
     assert Volunteer.objects.count() == before
