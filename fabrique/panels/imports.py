@@ -352,6 +352,7 @@ def _people(
     }
     labels = {t.key: t.label for t in targets}
     pool = _Pool.of(panel)
+    rules = services.PoolRules(panel)
     seen_emails: dict[str, int] = {}
     seen_phones: dict[str, int] = {}
     commune_messages = {
@@ -408,13 +409,13 @@ def _people(
                 ]
             else:
                 data.answers[target.category.pk] = value
-        for key, messages in services.volunteer_errors(panel, data).items():
+        for key, messages in rules.errors(data).items():
             problems.setdefault(key, messages)  # a cell already reported says more
         if territorial and not problems and data.commune is not None:
             # A commune in no basin of a grouping: known once per commune, whoever lives there.
             if data.commune.pk not in basin_problems:
                 try:
-                    services.volunteer_values(panel, data)
+                    rules.values(data)
                     basin_problems[data.commune.pk] = []
                 except ValidationError as error:
                     basin_problems[data.commune.pk] = error.messages
