@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from fabrique.accounts.models import User
 from fabrique.panels import services
@@ -106,7 +107,7 @@ def _volunteers(panel: Panel) -> None:
             services.VolunteerData(
                 first_name=first,
                 last_name=last,
-                email=f"{first.lower()}.{last.lower()}.{i}@exemple.fr",
+                email=f"{slugify(first)}.{slugify(last)}.{i}@exemple.fr",
                 answers=answers,
             )
         )

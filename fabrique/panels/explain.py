@@ -19,7 +19,11 @@ def problem(p: e.Problem) -> str:  # one case per kind of problem
         ) % {"available": p.available, "value": p.value, "category": p.category,
              "minimum": p.minimum}  # fmt: skip
     if isinstance(p, e.PoolTooSmall):
-        return _("The pool has %(pool)d volunteers who can be drawn, for a panel of %(size)d.") % {
+        return ngettext(
+            "The pool has %(pool)d volunteer who can be drawn, for a panel of %(size)d.",
+            "The pool has %(pool)d volunteers who can be drawn, for a panel of %(size)d.",
+            p.pool_size,
+        ) % {
             "pool": p.pool_size,
             "size": p.panel_size,
         }

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fabrique.processes.models import RESOURCE_FILE_EXTENSIONS, Phase, Process
 from fabrique.territories.models import Basin, BasinGrouping, Commune
@@ -260,7 +261,7 @@ class Draw(models.Model):
     class Status(models.TextChoices):
         SEED_PUBLISHED = "seed_published", _("Seed published, draw to come")
         RUNNING = "running", _("Drawing")
-        DONE = "done", _("Drawn")
+        DONE = "done", pgettext_lazy("state of a draw", "Done")
         FAILED = "failed", _("Failed")
 
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="draws")

@@ -25,6 +25,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fabrique.accounts.models import User
 from fabrique.processes.models import ParticipationMode, Process
@@ -673,7 +674,11 @@ def replacement_seed_publish(*, panel: Panel, seed: str, by: User | None) -> Dra
     pool = drawable(panel)
     if len(pool) < seats:
         raise ValidationError(
-            _("Only %(n)d volunteers can still be drawn, for %(seats)d seats.")
+            ngettext(
+                "Only %(n)d volunteer can still be drawn, for %(seats)d seats.",
+                "Only %(n)d volunteers can still be drawn, for %(seats)d seats.",
+                len(pool),
+            )
             % {"n": len(pool), "seats": seats}
         )
     relaxed: list[str] = []
@@ -770,7 +775,7 @@ def draw_run(*, draw: Draw, progress: Callable[[float, str], None] | None = None
 def member_release(*, volunteer: Volunteer, status: str, note: str = "") -> Volunteer:
     """A member declines or leaves: their seat is to be filled by a replacement draw."""
     if status not in (Volunteer.Status.DECLINED, Volunteer.Status.LEFT):
-        raise ValidationError(_("A member declines or leaves."))
+        raise ValidationError(_("Only a refusal or a departure can be recorded here."))
     if not volunteer.is_member:
         raise ValidationError(_("Only a member of the panel can decline or leave it."))
     volunteer.status, volunteer.status_note = status, note[:300]
