@@ -180,8 +180,11 @@ def serve() -> subprocess.Popen[bytes]:
     )  # fmt: skip
     process = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{PORT}",
-         "--workers", os.environ.get("BENCH_WORKERS", "4"),
-         "--threads", os.environ.get("BENCH_THREADS", "4"), "--log-level", "warning"],
+         # Plain (sync) workers, one request each, as in the README's production set-up:
+         # with keep-alive threads, connections stick to a worker unevenly and the slowest
+         # tenth waits behind the others.
+         "--workers", os.environ.get("BENCH_WORKERS", "8"),
+         "--threads", os.environ.get("BENCH_THREADS", "1"), "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     for _ in range(100):
