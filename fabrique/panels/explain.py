@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .selection import errors as e
+from .selection.pairs import TooFewWithBoth
 
 
 def problem(p: e.Problem) -> str:  # one case per kind of problem
@@ -18,6 +19,16 @@ def problem(p: e.Problem) -> str:  # one case per kind of problem
             p.available,
         ) % {"available": p.available, "value": p.value, "category": p.category,
              "minimum": p.minimum}  # fmt: skip
+    if isinstance(p, TooFewWithBoth):
+        return ngettext(
+            "At most %(available)d volunteer is « %(value)s » (%(category)s) and "
+            "« %(other_value)s » (%(other_category)s); the quotas ask for %(required)d.",
+            "At most %(available)d volunteers are « %(value)s » (%(category)s) and "
+            "« %(other_value)s » (%(other_category)s); the quotas ask for %(required)d.",
+            p.available,
+        ) % {"available": p.available, "value": p.value, "category": p.category,
+             "other_value": p.other_value, "other_category": p.other_category,
+             "required": p.required}  # fmt: skip
     if isinstance(p, e.PoolTooSmall):
         return ngettext(
             "The pool has %(pool)d volunteer who can be drawn, for a panel of %(size)d.",

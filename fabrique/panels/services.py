@@ -33,9 +33,10 @@ from fabrique.territories.models import BasinGrouping, BasinMembership, Commune
 
 from . import explain
 from .models import Category, CategoryValue, Draw, Panel, Volunteer
-from .selection.errors import SelectionError
+from .selection.errors import QuotaRelaxation, SelectionError
 from .selection.feasibility import check_feasibility, minimal_relaxation
 from .selection.instance import Instance, load_instance
+from .selection.pairs import pair_conflicts
 
 # Quotas: each value gets at least ⌊share × size⌋ − tolerance seats and at most
 # ⌈share × size⌉ + tolerance, within 0 … size (see ``quota_bounds``).
@@ -594,9 +595,15 @@ def feasibility(panel: Panel) -> list[str]:
         return [_("Choose at least one quota category first.")]
     try:
         instance = instance_from_files(pool_files(panel, volunteers))
-        return [explain.problem(p) for p in check_feasibility(instance, panel.size)]
+        problems = check_feasibility(instance, panel.size)
     except SelectionError as error:
         return [explain.problem(p) for p in error.problems]
+    if problems:
+        # Why, in the terms of two categories, before how to relax the quotas.
+        simple = [p for p in problems if not isinstance(p, QuotaRelaxation)]
+        relax = [p for p in problems if isinstance(p, QuotaRelaxation)]
+        problems = [*simple, *pair_conflicts(instance), *relax]
+    return [explain.problem(p) for p in problems]
 
 
 # --- Seeds and draws ---------------------------------------------------------------------

@@ -251,3 +251,18 @@ def test_quotas_adjusted_by_hand_are_checked_and_kept() -> None:
     services.quotas_reset(panel=panel)
     value.refresh_from_db()
     assert (value.min_count, value.max_count, value.adjusted) == (1, 3, False)
+
+
+def test_feasibility_names_two_values_that_too_few_volunteers_share() -> None:
+    # 4 seats: 2 women and 2 men; 1 young (16-34) and 3 older. Both young volunteers are men,
+    # and no older man volunteered: the 2 men's seats need 2 young men… but the quotas allow
+    # at most 1 young person.
+    panel = make_panel(size=4)
+    add_volunteers(panel, [("Homme", "16-34"), ("Homme", "16-34"), ("Femme", "35+"),
+                           ("Femme", "35+"), ("Femme", "35+")])  # fmt: skip
+
+    problems = services.feasibility(panel)
+
+    assert any("« Homme » (Genre) and « 35+ » (Âge)" in p and "ask for 1" in p for p in problems), (
+        problems
+    )
