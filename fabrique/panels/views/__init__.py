@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 
 from fabrique.processes.models import Process
 
@@ -26,3 +27,8 @@ def bo_context(panel: Panel, **extra: object) -> dict[str, object]:
         "panel": panel,
         **extra,
     }
+
+
+def to_panel_page(name: str, panel: Panel, *args: object) -> HttpResponse:
+    """Redirect to a back-office page of the panel (``panels:<name>``)."""
+    return redirect(name, panel.process.territory.slug, panel.process.slug, panel.slug, *args)

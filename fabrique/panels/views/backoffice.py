@@ -22,12 +22,9 @@ from ..models import Category, CategoryValue, Draw, Panel, Volunteer
 from ..permissions import panel_manager_required
 from ..tasks import draw_run_task
 from . import bo_context, get_panel
+from . import to_panel_page as _to
 
 POOL_PAGE = 200
-
-
-def _to(name: str, panel: Panel) -> HttpResponse:
-    return redirect(name, panel.process.territory.slug, panel.process.slug, panel.slug)
 
 
 @panel_manager_required

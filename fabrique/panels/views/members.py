@@ -28,6 +28,7 @@ from .. import membership
 from ..models import Panel, Session, Volunteer
 from ..permissions import panel_manager_required
 from . import bo_context, get_panel
+from . import to_panel_page as _to
 
 Status = Volunteer.Status
 MAX_DOCUMENT_MB = 20
@@ -256,10 +257,6 @@ def member_document(request: HttpRequest, token: str, session_pk: int) -> FileRe
 
 
 # --- Back-office: members --------------------------------------------------------------------
-
-
-def _to(name: str, panel: Panel, *args: object) -> HttpResponse:
-    return redirect(name, panel.process.territory.slug, panel.process.slug, panel.slug, *args)
 
 
 @panel_manager_required
