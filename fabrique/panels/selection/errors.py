@@ -47,7 +47,7 @@ class UnreadableFile(Problem):
 
 @dataclass(frozen=True)
 class UnknownCategoriesFormat(Problem):
-    """The categories file has neither ``category,feature,min,max`` nor ``feature,value,min,max``."""
+    """The categories file has neither ``category,feature,min,max`` nor ``feature,value,…``."""
 
     path: str
     headers: tuple[str, ...]
@@ -325,9 +325,7 @@ class QuotaViolation(Problem):
 
     def describe(self) -> str:
         side = "minimum" if self.bound == "min" else "maximum"
-        return (
-            f"{self.category}={self.value}: {self.actual} on the panel, {side} {self.quota}."
-        )
+        return f"{self.category}={self.value}: {self.actual} on the panel, {side} {self.quota}."
 
 
 # --- Exceptions -------------------------------------------------------------------------------

@@ -271,7 +271,7 @@ class _Pricer:
     def price(
         self, weights: np.ndarray, threshold: float
     ) -> tuple[float, list[tuple[float, tuple[int, ...]]]]:
-        """An upper bound on the best value, and panels worth more than ``threshold``, best first."""
+        """An upper bound on the best value; panels worth more than ``threshold``, best first."""
         self.calls += 1
         self.relaxation.changeColsCost(self.count, self.columns, weights)
         if run(self.relaxation, "looking for a panel") != highspy.HighsModelStatus.kOptimal:
@@ -501,7 +501,9 @@ def _column_generation(
         added = 0
         exact_bound = np.inf
         for alpha in SMOOTHING if centre is not None else (0.0,):
-            point = duals if alpha == 0.0 or centre is None else alpha * centre + (1 - alpha) * duals
+            point = duals
+            if alpha > 0.0 and centre is not None:
+                point = alpha * centre + (1 - alpha) * duals
             # Weak duality: at any y ≥ 0 with Σ_unfixed y = 1, the optimum is at most
             # max_P Σ_t y_t x_P[t] / d_t − Σ_fixed f_t y_t.
             best, found = pricer.price(point / denominators, needed if alpha == 0.0 else -np.inf)

@@ -73,8 +73,7 @@ class TypeModel:
         if any(c < 0 or c > t.size for c, t in zip(counts, self.types, strict=True)):
             return False
         return all(
-            row.quota.min <= sum(counts[t] for t in row.types) <= row.quota.max
-            for row in self.rows
+            row.quota.min <= sum(counts[t] for t in row.types) <= row.quota.max for row in self.rows
         )
 
 
