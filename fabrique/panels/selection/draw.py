@@ -29,7 +29,6 @@ from .errors import (
     InfeasibleQuotasError,
     InvalidInstanceError,
     InvalidSeed,
-    MemberAlsoExcluded,
     PanelAlreadyFull,
     PoolTooSmall,
     Problem,
@@ -217,7 +216,8 @@ def draw_replacements(
     """Draw people for the seats that ``members`` leave free, as fairly as the first draw.
 
     ``members`` are the panel members who stay; ``excluded`` are the people who may not be
-    drawn (who declined, left, or were drawn before). The quotas left to fill are the original
+    drawn (who declined, left, or were drawn before; listing members there too is harmless).
+    The quotas left to fill are the original
     ones minus what the members fill; the pool is everyone else. The leximin lottery over that
     sub-instance is computed and one set of replacements drawn with ``seed``. When no set meets
     the quotas left, the smallest total relaxation is applied (and reported), so that the full
@@ -231,7 +231,6 @@ def draw_replacements(
         UnknownPerson(person) for person in (*members, *excluded) if person not in known
     ]
     staying = set(members)
-    problems.extend(MemberAlsoExcluded(person) for person in excluded if person in staying)
     seats = panel_size - len(members)
     if seats <= 0:
         problems.append(PanelAlreadyFull(len(members), panel_size))

@@ -194,14 +194,6 @@ class UnknownPerson(Problem):
 
 
 @dataclass(frozen=True)
-class MemberAlsoExcluded(Problem):
-    person_id: str
-
-    def describe(self) -> str:
-        return f"{self.person_id!r} is both a current panel member and excluded."
-
-
-@dataclass(frozen=True)
 class PanelAlreadyFull(Problem):
     members: int
     panel_size: int
