@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends
 
 .PHONY: run test install install-test serve migrate demo messages lint typecheck check-translations check-static \
-	test-sqlite test-postgres bench-participation clean
+	test-sqlite test-postgres bench-participation bench-panel clean
 
 ## Install everything the platform needs, idempotently.
 install: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/system messages
@@ -119,6 +119,10 @@ test: install-test lint typecheck check-translations check-static
 bench-participation: install
 	command -v wrk >/dev/null || ($(APT_INSTALL) wrk)
 	$(PY) bench/participation.py
+
+## Panel selection: our leximin against the paper and sortition-algorithms (up to ~30 min).
+bench-panel: install
+	$(PY) bench/panel.py
 
 clean:
 	rm -rf $(STAMPS) static/vendor staticfiles
