@@ -55,7 +55,9 @@ SEED = "Loto du 4 juillet : 7 12 25 33 41, numéro chance 5"
 
 
 def load_demo_panel(*, chambery: Territory, staff: User | None) -> Panel | None:
-    process = Process.objects.filter(territory=chambery, title="Fabrique du territoire 2030").first()
+    process = Process.objects.filter(
+        territory=chambery, title="Fabrique du territoire 2030"
+    ).first()
     if process is None:
         return None
     existing = Panel.objects.filter(process=process).first()

@@ -38,7 +38,7 @@ def test_demo_is_idempotent_and_accounts_can_log_in(client) -> None:
     call_command("load_demo")
 
     assert Territory.objects.count() == 3
-    assert RoleAssignment.objects.filter(role=Role.TERRITORY_ADMIN).count() == 1
+    assert RoleAssignment.objects.filter(role=Role.TERRITORY_ADMIN).count() == 2  # + Chambéry
     agent = User.objects.get(email="agent@grandchalon.demo")
     assert EmailAddress.objects.get(user=agent).verified
     assert client.login(email="agent@grandchalon.demo", password="demo-fabrique-2026")
@@ -79,3 +79,20 @@ def test_demo_processes_follow_the_seeds() -> None:
     assert [p.kind for p in timeline.current] == ["reflection"]
     assert chambery.status == Process.Status.PUBLISHED
     assert orleans.status == Process.Status.CLOSED
+
+
+def test_demo_panel_is_drawn_from_its_pool_with_a_published_seed() -> None:
+    from fabrique.panels.models import Draw, Panel, Volunteer
+
+    call_command("load_demo")
+    call_command("load_demo")  # the panel is not drawn twice
+
+    panel = Panel.objects.get()
+    draw = Draw.objects.get()
+    assert (panel.size, panel.volunteers.count()) == (50, 400)
+    assert draw.status == Draw.Status.DONE
+    assert len(draw.selected) == 50
+    assert draw.min_probability > 0
+    drawn = panel.volunteers.exclude(status=Volunteer.Status.POOL).count()
+    assert drawn == 50
+    assert panel.volunteers.filter(status=Volunteer.Status.DECLINED).count() == 2

@@ -55,7 +55,9 @@ def panel_detail(request: HttpRequest, slug: str, panel_slug: str) -> HttpRespon
             "categories": panel.categories.prefetch_related("values"),
             "draws": draws,
             "signup_open": services.signup_is_open(panel),
-            "volunteers": len(services.drawable(panel)),
+            "volunteers": panel.volunteers.filter(confirmed_at__isnull=False)
+            .exclude(status=Volunteer.Status.WITHDRAWN)
+            .count(),
         },
     )
 
