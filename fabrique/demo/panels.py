@@ -49,7 +49,7 @@ FIRST_NAMES = ["Camille", "Louis", "Chloé", "Hugo", "Inès", "Jules", "Léa", "
                "Nadia", "Pierre", "Rose", "Samir", "Yves", "Odile", "Bernard", "Fatou"]  # fmt: skip
 LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
               "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "Roux",
-              "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Mercier"]  # fmt: skip
+              "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine"]  # fmt: skip
 POOL_SIZE = 400
 SEED = "Loto du 4 juillet : 7 12 25 33 41, numéro chance 5"
 
