@@ -269,9 +269,12 @@ class _Pricer:
         return bool(np.all(rows >= self.row_lower - 0.5) and np.all(rows <= self.row_upper + 0.5))
 
     def price(
-        self, weights: np.ndarray, threshold: float
+        self, weights: np.ndarray, threshold: float, *, exact: bool = True
     ) -> tuple[float, list[tuple[float, tuple[int, ...]]]]:
-        """An upper bound on the best value; panels worth more than ``threshold``, best first."""
+        """An upper bound on the best value; panels worth more than ``threshold``, best first.
+
+        With ``exact=False`` the MIP is skipped: the panels found by rounding, possibly none.
+        """
         self.calls += 1
         self.relaxation.changeColsCost(self.count, self.columns, weights)
         if run(self.relaxation, "looking for a panel") != highspy.HighsModelStatus.kOptimal:
@@ -281,7 +284,7 @@ class _Pricer:
             return bound, []
         values = np.array(self.relaxation.getSolution().col_value)
         rounded = self._round(values, weights, threshold)
-        if rounded:
+        if rounded or not exact:
             return bound, rounded
         return self._price_mip(weights, threshold)
 
