@@ -37,6 +37,7 @@ from .selection.errors import QuotaRelaxation, SelectionError
 from .selection.feasibility import check_feasibility, minimal_relaxation
 from .selection.instance import Instance, load_instance
 from .selection.pairs import pair_conflicts
+from .selection.results import results_csv
 
 # Quotas: each value gets at least ⌊share × size⌋ − tolerance seats and at most
 # ⌈share × size⌉ + tolerance, within 0 … size (see ``quota_bounds``).
@@ -765,7 +766,7 @@ def draw_run(*, draw: Draw, progress: Callable[[float, str], None] | None = None
         draw.progress = 100
         draw.finished_at = timezone.now()
         draw.seconds = round(time.perf_counter() - started, 3)
-        draw.probabilities = {k: round(v, 10) for k, v in distribution.probabilities.items()}
+        draw.probabilities = dict(distribution.probabilities)  # in the order of the pool
         draw.min_probability = distribution.minimum
         draw.median_probability = distribution.median
         draw.gini = distribution.gini
@@ -819,11 +820,8 @@ def volunteer_confirmation_send(*, volunteer: Volunteer) -> None:
 
 def draw_result_csv(draw: Draw) -> str:
     """Each volunteer of the frozen pool with their chance of being drawn and whether they
-    were: what ``manage.py draw_panel`` prints for the same files and seed."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "probability", "selected"])
-    chosen = set(draw.selected)
-    for pseudonym, probability in draw.probabilities.items():
-        writer.writerow([pseudonym, f"{probability:.6f}", int(pseudonym in chosen)])
-    return out.getvalue()
+    were: byte for byte what ``manage.py draw_panel`` writes for the same files and seed."""
+    rows = csv.reader(io.StringIO(draw.respondents_csv))
+    next(rows)  # the header
+    people = [row[0] for row in rows if row]  # in the order of the pool file
+    return results_csv(people, draw.probabilities, draw.selected)

@@ -266,3 +266,88 @@ def test_feasibility_names_two_values_that_too_few_volunteers_share() -> None:
     assert any("« Homme » (Genre) and « 35+ » (Âge)" in p and "ask for 1" in p for p in problems), (
         problems
     )
+
+
+POOL = [("Femme", "16-34"), ("Femme", "35+"), ("Homme", "35+"), ("Homme", "35+"),
+        ("Femme", "35+"), ("Homme", "16-34"), ("Femme", "35+"), ("Homme", "35+")]  # fmt: skip
+
+
+def _drawn(panel):
+    return list(panel.volunteers.filter(status=Volunteer.Status.SELECTED).order_by("number"))
+
+
+def test_the_draw_meets_the_quotas_and_anyone_can_recompute_it(tmp_path) -> None:
+    from django.core.management import call_command
+
+    panel = make_panel(size=4)
+    add_volunteers(panel, POOL)
+    draw = services.draw_run(draw=services.seed_publish(panel=panel, seed="0", by=None))
+
+    members = _drawn(panel)
+    assert draw.status == "done"
+    assert len(members) == 4
+    labels = [v.label for m in members for v in m.values.all()]
+    assert labels.count("Femme") == 2
+    assert labels.count("16-34") == 1
+    assert sum(draw.probabilities.values()) == pytest.approx(4)
+    assert draw.min_probability == pytest.approx(min(draw.probabilities.values()))
+    # The published files and the seed give the same result on the command line.
+    (tmp_path / "people.csv").write_text(draw.respondents_csv, encoding="utf-8")
+    (tmp_path / "features.csv").write_text(draw.categories_csv, encoding="utf-8")
+    call_command(
+        "draw_panel", "--respondents", str(tmp_path / "people.csv"),
+        "--categories", str(tmp_path / "features.csv"), "--size", "4", "--seed", "0",
+        "--output", str(tmp_path / "result.csv"), verbosity=0,
+    )  # fmt: skip
+    assert (tmp_path / "result.csv").read_text(encoding="utf-8") == services.draw_result_csv(draw)
+
+
+def test_a_draw_is_run_once_even_if_asked_twice() -> None:
+    panel = make_panel(size=4)
+    add_volunteers(panel, POOL)
+    draw = services.seed_publish(panel=panel, seed="abc", by=None)
+
+    first = services.draw_run(draw=draw)
+    again = services.draw_run(draw=draw)
+
+    assert again.selected == first.selected
+    assert panel.volunteers.filter(status=Volunteer.Status.SELECTED).count() == 4
+
+
+def test_a_replacement_keeps_the_quotas_of_the_whole_panel() -> None:
+    panel = make_panel(size=4)
+    add_volunteers(panel, [*POOL, ("Homme", "16-34"), ("Femme", "16-34")])  # 2 young of each
+    services.draw_run(draw=services.seed_publish(panel=panel, seed="1", by=None))
+    leaving = next(m for m in _drawn(panel) if "16-34" in [v.label for v in m.values.all()])
+    gender = next(v.label for v in leaving.values.all() if v.category.label == "Genre")
+    services.member_release(volunteer=leaving, status=Volunteer.Status.DECLINED, note="Absent")
+
+    draw = services.replacement_seed_publish(panel=panel, seed="2", by=None)
+    assert draw.seats == 1
+    assert list(draw.replaced.all()) == [leaving]
+    assert "Âge,16-34,1,1" in draw.categories_csv.splitlines()  # what the others leave
+    assert not draw.relaxed
+    draw = services.draw_run(draw=draw)
+
+    members = services.members(panel)
+    assert len(members) == 4
+    assert leaving not in members
+    newcomer = next(m for m in members if m.pseudonym in draw.selected)
+    assert sorted(v.label for v in newcomer.values.all()) == sorted([gender, "16-34"])
+    with pytest.raises(ValidationError, match="complete"):
+        services.replacement_seed_publish(panel=panel, seed="3", by=None)
+
+
+def test_a_replacement_that_cannot_meet_the_quotas_loosens_them_and_says_so() -> None:
+    panel = make_panel(size=4)
+    add_volunteers(panel, [("Femme", "16-34"), ("Femme", "35+"), ("Homme", "35+"),
+                           ("Homme", "35+"), ("Homme", "35+")])  # fmt: skip
+    services.draw_run(draw=services.seed_publish(panel=panel, seed="1", by=None))
+    young = next(m for m in _drawn(panel) if "16-34" in [v.label for v in m.values.all()])
+    services.member_release(volunteer=young, status=Volunteer.Status.LEFT)
+
+    draw = services.replacement_seed_publish(panel=panel, seed="2", by=None)
+
+    assert draw.relaxed  # no young woman left in the pool
+    assert services.draw_run(draw=draw).status == "done"
+    assert len(services.members(panel)) == 4

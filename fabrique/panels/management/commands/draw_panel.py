@@ -23,18 +23,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fabrique.panels.selection import SelectionError, draw_panel, load_instance
 from fabrique.panels.selection.leximin import WEIGHT_UNITS, Distribution
+from fabrique.panels.selection.results import results_csv
 
 
 def _write_results(
     path: Path, people: tuple[str, ...], probabilities: dict[str, float], selected: set[str]
 ) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["id", "probability", "selected"])
-        for person in people:
-            writer.writerow(
-                [person, f"{probabilities[person]:.10f}", "1" if person in selected else "0"]
-            )
+    path.write_bytes(results_csv(people, probabilities, selected).encode("utf-8"))
 
 
 def _write_lottery(path: Path, distribution: Distribution) -> None:
