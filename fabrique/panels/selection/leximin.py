@@ -681,6 +681,8 @@ def leximin(
     from .feasibility import check_feasibility
 
     started = time.perf_counter()
+    if method not in ("auto", "staged"):
+        raise ValueError(f"unknown method {method!r}")
     if panel_size < 1:
         raise InvalidInstanceError([InvalidPanelSize(panel_size)])
     conflicts = check_feasibility(instance, panel_size)

@@ -148,8 +148,3 @@ def run(highs: highspy.Highs, stage: str) -> highspy.HighsModelStatus:
     if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
         raise SolverError([SolverFailure(stage, highs.modelStatusToString(status))])
     return status
-
-
-def rounded_counts(values: Sequence[float], count: int) -> tuple[int, ...]:
-    """Integer counts from a MIP solution (integral up to the solver's tolerance)."""
-    return tuple(round(v) for v in values[:count])
