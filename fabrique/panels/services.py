@@ -12,7 +12,7 @@ import math
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -33,9 +33,10 @@ from fabrique.territories.models import BasinGrouping, BasinMembership, Commune
 
 from . import explain
 from .models import Category, CategoryValue, Draw, Panel, Volunteer
+from .selection.draw import draw_panel, remaining_quotas
 from .selection.errors import QuotaRelaxation, SelectionError
-from .selection.feasibility import check_feasibility, minimal_relaxation
-from .selection.instance import Instance, load_instance
+from .selection.feasibility import check_feasibility, minimal_relaxation, relaxed_categories
+from .selection.instance import Instance, Quota, load_instance
 from .selection.pairs import pair_conflicts
 from .selection.results import results_csv
 
@@ -179,6 +180,13 @@ def category_add(
     territory's official populations; other kinds take the values staff typed."""
     panel = Panel.objects.select_for_update().get(pk=panel.pk)
     _check_unlocked(panel)
+    if panel.volunteers.exists():
+        raise ValidationError(
+            _(
+                "Volunteers are already in the pool and were not asked this question: add the "
+                "categories before opening the sign-up or importing people."
+            )
+        )
     if panel.categories.filter(label__iexact=label.strip()).exists():
         raise ValidationError({"label": _("The panel already has a category of that name.")})
     territory = panel.process.territory
@@ -555,14 +563,9 @@ class PoolFiles:
     categories_csv: str
 
 
-def pool_files(
-    panel: Panel,
-    volunteers: Sequence[Volunteer],
-    quotas: dict[int, tuple[int, int]] | None = None,
-) -> PoolFiles:
+def pool_files(panel: Panel, volunteers: Sequence[Volunteer]) -> PoolFiles:
     """The pseudonymised pool (``id`` + one column per category) and the quotas
-    (``feature,value,min,max``), in the format ``draw_panel`` reads. ``quotas`` overrides
-    the quotas of some values (replacements)."""
+    (``feature,value,min,max``), in the format ``draw_panel`` reads."""
     categories = list(panel.categories.prefetch_related("values"))
     people = io.StringIO()
     writer = csv.writer(people, lineterminator="\n")
@@ -570,14 +573,31 @@ def pool_files(
     for volunteer in volunteers:
         chosen = {v.category_id: v.label for v in volunteer.values.all()}
         writer.writerow([volunteer.pseudonym, *[chosen.get(c.pk, "") for c in categories]])
-    features = io.StringIO()
-    writer = csv.writer(features, lineterminator="\n")
+    quotas = {
+        c.label: {v.label: Quota(v.min_count, v.max_count) for v in c.values.all()}
+        for c in categories
+    }
+    return PoolFiles(people.getvalue(), _features_csv(quotas))
+
+
+def instance_files(instance: Instance) -> PoolFiles:
+    """The files of an instance (a part of the pool, other quotas), as ``pool_files``."""
+    people = io.StringIO()
+    writer = csv.writer(people, lineterminator="\n")
+    writer.writerow(["id", *instance.category_names])
+    for person in instance.people:
+        writer.writerow([person, *instance.values[person]])
+    return PoolFiles(people.getvalue(), _features_csv(instance.categories))
+
+
+def _features_csv(quotas: Mapping[str, Mapping[str, Quota]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["feature", "value", "min", "max"])
-    for category in categories:
-        for value in category.values.all():
-            low, high = (quotas or {}).get(value.pk, (value.min_count, value.max_count))
-            writer.writerow([category.label, value.label, low, high])
-    return PoolFiles(people.getvalue(), features.getvalue())
+    for category, values in quotas.items():
+        for value, quota in values.items():
+            writer.writerow([category, value, quota.min, quota.max])
+    return out.getvalue()
 
 
 def instance_from_files(files: PoolFiles) -> Instance:
@@ -670,15 +690,6 @@ def replacement_seed_publish(*, panel: Panel, seed: str, by: User | None) -> Dra
     seats = panel.size - len(staying)
     if seats <= 0:
         raise ValidationError(_("The panel is complete: nobody to replace."))
-    filled: dict[int, int] = {}
-    for member in staying:
-        for value in member.values.all():
-            filled[value.pk] = filled.get(value.pk, 0) + 1
-    quotas = {
-        value.pk: (max(0, value.min_count - filled.get(value.pk, 0)),
-                   max(0, value.max_count - filled.get(value.pk, 0)))
-        for value in CategoryValue.objects.filter(category__panel=panel)
-    }  # fmt: skip
     pool = drawable(panel)
     if len(pool) < seats:
         raise ValidationError(
@@ -689,21 +700,16 @@ def replacement_seed_publish(*, panel: Panel, seed: str, by: User | None) -> Dra
             )
             % {"n": len(pool), "seats": seats}
         )
-    relaxed: list[str] = []
-    instance = instance_from_files(pool_files(panel, pool, quotas))
-    if check_feasibility(instance, seats):
-        by_label = {
-            (v.category.label, v.label): v.pk
-            for v in CategoryValue.objects.filter(category__panel=panel).select_related("category")
-        }
-        for change in minimal_relaxation(instance, seats):
-            pk = by_label[(change.category, change.value)]
-            low, high = quotas[pk]
-            quotas[pk] = (
-                (change.relaxed_to, high) if change.bound == "min" else (low, change.relaxed_to)
-            )
-            relaxed.append(explain.problem(change))
-    files = pool_files(panel, pool, quotas)
+    # The engine's own rules: the quotas the staying members leave to fill, loosened as
+    # little as possible when no choice among the pool meets them.
+    everyone = instance_from_files(pool_files(panel, [*staying, *pool]))
+    available = [v.pseudonym for v in pool]
+    sub = everyone.restricted(available, remaining_quotas(everyone, [m.pseudonym for m in staying]))
+    relaxations = minimal_relaxation(sub, seats) if check_feasibility(sub, seats) else []
+    if relaxations:
+        sub = sub.restricted(available, relaxed_categories(sub, relaxations))
+    files = instance_files(sub)
+    relaxed = [explain.problem(change) for change in relaxations]
     draw = Draw.objects.create(
         panel=panel,
         kind=Draw.Kind.REPLACEMENT,
@@ -726,8 +732,6 @@ def replacement_seed_publish(*, panel: Panel, seed: str, by: User | None) -> Dra
 def draw_run(*, draw: Draw, progress: Callable[[float, str], None] | None = None) -> Draw:
     """Compute the fair distribution over the frozen pool and draw from it with the
     published seed; the selected volunteers become members-to-be (``selected``)."""
-    from .selection.draw import draw_panel
-
     claimed = Draw.objects.filter(pk=draw.pk, status=Draw.Status.SEED_PUBLISHED).update(
         status=Draw.Status.RUNNING, started_at=timezone.now(), progress=0
     )

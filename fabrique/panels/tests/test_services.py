@@ -351,3 +351,15 @@ def test_a_replacement_that_cannot_meet_the_quotas_loosens_them_and_says_so() ->
     assert draw.relaxed  # no young woman left in the pool
     assert services.draw_run(draw=draw).status == "done"
     assert len(services.members(panel)) == 4
+
+
+def test_no_category_is_added_once_volunteers_were_asked_the_others() -> None:
+    panel = make_panel()
+    add_volunteers(panel, [("Femme", "16-34")])
+
+    with pytest.raises(ValidationError, match="not asked"):
+        services.category_add(
+            panel=panel, kind=Category.Kind.EDUCATION, label="Diplôme", why_asked="…",
+            values=[services.ValueShare("Bac", None), services.ValueShare("Sans", None)],
+        )  # fmt: skip
+    assert panel.categories.count() == 2
