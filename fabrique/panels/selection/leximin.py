@@ -96,6 +96,8 @@ FACE_TOLERANCE = 1e-6
 DECOMPOSITION_TOLERANCE = 1e-6
 #: Pricing points per round, as weights of the best duals seen so far (0: the LP's duals).
 SMOOTHING = (0.95, 0.8, 0.5, 0.0)
+#: Pricing points closer to the centre than this only round the LP's vertex (no MIP).
+EXACT_SMOOTHING = 0.5
 #: At most this many panels from one pricing problem enter the LP.
 COLUMNS_PER_PRICING = 2
 #: Rounding the pricing LP's vertex tries at most this many candidates before the MIP.
@@ -509,7 +511,11 @@ def _column_generation(
                 point = alpha * centre + (1 - alpha) * duals
             # Weak duality: at any y ≥ 0 with Σ_unfixed y = 1, the optimum is at most
             # max_P Σ_t y_t x_P[t] / d_t − Σ_fixed f_t y_t.
-            best, found = pricer.price(point / denominators, needed if alpha == 0.0 else -np.inf)
+            best, found = pricer.price(
+                point / denominators,
+                needed if alpha == 0.0 else -np.inf,
+                exact=alpha <= EXACT_SMOOTHING,
+            )
             point_bound = best - float(np.dot(fixed_values, point))
             if alpha == 0.0:
                 exact_bound = point_bound
