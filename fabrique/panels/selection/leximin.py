@@ -37,8 +37,9 @@ Two steps.
 The pricing problem first solves its LP relaxation (a warm-started simplex): if the LP bound is
 no better than needed, no panel is; otherwise the LP's vertex, which has few fractional
 counts, is rounded in every way that keeps the panel size (all candidates checked at once with
-numpy); HiGHS's MIP is called only when no rounding works. The duals given to the pricing are
-smoothed (Wentges): several points between the LP's duals and the best duals seen so far.
+numpy); HiGHS's MIP is called only when no rounding works, and only at the pricing points
+nearest the LP's duals. The duals given to the pricing are smoothed (Wentges): several points
+between the LP's duals and the best duals seen so far.
 
 The last LP's λ is the lottery. Its weights are rounded to integers out of ``WEIGHT_UNITS``
 (largest remainders, ties in canonical order), and the probabilities reported are recomputed
