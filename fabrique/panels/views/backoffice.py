@@ -161,6 +161,7 @@ def bo_quotas(request: HttpRequest, process: Process, panel_slug: str) -> HttpRe
             form=category_form,
             quota_errors=quota_errors,
             locked=locked,
+            has_volunteers=panel.volunteers.exists(),
         ),
     )
 
