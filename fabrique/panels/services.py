@@ -21,7 +21,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -499,13 +499,17 @@ def volunteer_withdraw(*, volunteer: Volunteer) -> Volunteer:
     return volunteer
 
 
+def _drawable(panel: Panel) -> QuerySet[Volunteer]:
+    return panel.volunteers.filter(status=Volunteer.Status.POOL, confirmed_at__isnull=False)
+
+
 def drawable(panel: Panel) -> list[Volunteer]:
     """The volunteers a draw may pick: confirmed and in the pool, by number."""
-    return list(
-        panel.volunteers.filter(status=Volunteer.Status.POOL, confirmed_at__isnull=False)
-        .prefetch_related("values")
-        .order_by("number")
-    )
+    return list(_drawable(panel).prefetch_related("values").order_by("number"))
+
+
+def drawable_count(panel: Panel) -> int:
+    return _drawable(panel).count()
 
 
 @dataclass(frozen=True)
@@ -520,36 +524,19 @@ def pool_makeup(panel: Panel) -> list[tuple[Category, list[ValueMakeup]]]:
     """For each category, each value: volunteers who can be drawn, their share of the pool
     beside the population's, and members drawn so far."""
     categories = list(panel.categories.prefetch_related("values"))
-    counts = dict(
-        CategoryValue.objects.filter(category__panel=panel)
-        .annotate(
-            n=Count(
-                "volunteers",
-                filter=Q(
-                    volunteers__status=Volunteer.Status.POOL,
-                    volunteers__confirmed_at__isnull=False,
-                ),
-            )
-        )
-        .values_list("pk", "n")
-    )
-    members = dict(
-        CategoryValue.objects.filter(category__panel=panel)
-        .annotate(
-            n=Count(
-                "volunteers",
-                filter=Q(
-                    volunteers__status__in=[Volunteer.Status.SELECTED, Volunteer.Status.ACCEPTED]
-                ),
-            )
-        )
-        .values_list("pk", "n")
-    )
-    pool = max(1, len(drawable(panel)))
+    in_pool = Q(volunteers__status=Volunteer.Status.POOL, volunteers__confirmed_at__isnull=False)
+    drawn = Q(volunteers__status__in=[Volunteer.Status.SELECTED, Volunteer.Status.ACCEPTED])
+    figures = {
+        pk: (n, m)
+        for pk, n, m in CategoryValue.objects.filter(category__panel=panel)
+        .annotate(n=Count("volunteers", filter=in_pool), m=Count("volunteers", filter=drawn))
+        .values_list("pk", "n", "m")
+    }
+    pool = max(1, drawable_count(panel))
 
     def makeup(value: CategoryValue) -> ValueMakeup:
-        n = counts.get(value.pk, 0)
-        return ValueMakeup(value, n, 100 * n / pool, members.get(value.pk, 0))
+        n, m = figures.get(value.pk, (0, 0))
+        return ValueMakeup(value, n, 100 * n / pool, m)
 
     return [(c, [makeup(v) for v in c.values.all()]) for c in categories]
 

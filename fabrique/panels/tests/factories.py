@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
-
-from django.utils import timezone
 
 from fabrique.panels import services
 from fabrique.panels.models import Category, Panel, Volunteer
-from fabrique.processes import services as process_services
-from fabrique.processes.models import ParticipationMode, Phase, Process
-from fabrique.processes.tests.factories import ProcessFactory
+from fabrique.processes.models import ParticipationMode, Process
+from fabrique.processes.tests.factories import published_process_open_for
 from fabrique.territories.tests.factories import CommuneFactory
 
 
 def panel_process(**kwargs) -> Process:
     """A published process whose current phase opens the panel mode."""
-    today = timezone.localdate()
-    process = ProcessFactory(
-        start_date=today - timedelta(days=30), end_date=today + timedelta(days=30), **kwargs
+    return published_process_open_for(
+        ParticipationMode.PANEL, title="Constitution du panel", **kwargs
     )
-    process_services.phase_save(
-        process=process,
-        kind=Phase.Kind.OTHER,
-        custom_kind="Panel citoyen",
-        title="Constitution du panel",
-        start_date=process.start_date,
-        end_date=process.end_date,
-        modes=[ParticipationMode.PANEL],
-    )
-    process_services.process_set_status(process=process, status=Process.Status.PUBLISHED)
-    return process
 
 
 def make_panel(size: int = 4, tolerance: int = 0, **kwargs) -> Panel:

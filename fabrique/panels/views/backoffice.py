@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -54,7 +56,7 @@ def _steps(panel: Panel) -> list[tuple[str, bool, str]]:
     draw = panel.current_draw
     return [
         (_("Quota categories"), panel.categories.exists(), "panels:bo_quotas"),
-        (_("Volunteers in the pool"), bool(services.drawable(panel)) or draw is not None,
+        (_("Volunteers in the pool"), services.drawable_count(panel) > 0 or draw is not None,
          "panels:bo_pool"),
         (_("Seed published"), draw is not None, "panels:bo_draw"),
         (_("Panel drawn"), draw is not None and draw.status == Draw.Status.DONE,
@@ -191,8 +193,6 @@ def _save_quotas(request: HttpRequest, panel: Panel) -> list[str]:
             changes.append((value, low, high))
     if errors:
         return errors
-    from django.db import transaction
-
     try:
         with transaction.atomic():
             for value, low, high in changes:
@@ -226,8 +226,6 @@ def bo_pool(request: HttpRequest, process: Process, panel_slug: str) -> HttpResp
     )
     query = request.GET.get("q", "").strip()
     if query:
-        from django.db.models import Q
-
         volunteers = volunteers.filter(
             Q(first_name__icontains=query)
             | Q(last_name__icontains=query)
@@ -241,7 +239,7 @@ def bo_pool(request: HttpRequest, process: Process, panel_slug: str) -> HttpResp
             makeup=services.pool_makeup(panel),
             volunteers=volunteers[:POOL_PAGE],
             total=volunteers.count(),
-            drawable=len(services.drawable(panel)),
+            drawable=services.drawable_count(panel),
             query=query,
             page_size=POOL_PAGE,
             categories=list(panel.categories.all()),
@@ -288,7 +286,7 @@ def bo_draw(request: HttpRequest, process: Process, panel_slug: str) -> HttpResp
             form=form,
             replacing=replacing,
             problems=problems,
-            pool_size=len(services.drawable(panel)),
+            pool_size=services.drawable_count(panel),
             to_replace=to_replace,
             seats_free=panel.size - len(services.members(panel)),
             pending=[d for d in draws if d.status == Draw.Status.SEED_PUBLISHED],

@@ -48,3 +48,27 @@ class BodyFactory(DjangoModelFactory):
     process = factory.SubFactory(ProcessFactory)
     kind = GovernanceBody.Kind.STEERING_COMMITTEE
     name = "Comité de pilotage"
+
+
+def published_process_open_for(mode: str, title: str = "Boîte à idées", **kwargs) -> Process:
+    """A published process whose one phase, around today, opens ``mode``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fabrique.processes import services
+
+    today = timezone.localdate()
+    process = ProcessFactory(
+        start_date=today - timedelta(days=30), end_date=today + timedelta(days=30), **kwargs
+    )
+    services.phase_save(
+        process=process,
+        kind=Phase.Kind.REFLECTION,
+        title=title,
+        start_date=process.start_date,
+        end_date=process.end_date,
+        modes=[mode],
+    )
+    services.process_set_status(process=process, status=Process.Status.PUBLISHED)
+    return process
