@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.processes.models import Process
@@ -25,6 +26,9 @@ class PanelForm(forms.ModelForm):
         assert isinstance(phase, forms.ModelChoiceField)
         phase.queryset = process.phases.all()
         self.fields["size"].widget.attrs.update(min=1, max=1000)
+        self.fields["size"].validators.append(
+            MinValueValidator(1, message=_("A panel has at least one member."))
+        )
         self.fields["tolerance"].widget.attrs.update(min=0, max=50)
 
 

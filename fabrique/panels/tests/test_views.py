@@ -237,3 +237,20 @@ def test_a_running_draw_shows_its_progress_and_reloads_when_done(client, panel) 
     Draw.objects.filter(pk=draw.pk).update(status="done", progress=100)
     done = client.get(_bo("bo_draw_progress", panel, draw.pk), HTTP_HX_REQUEST="true")
     assert done["HX-Refresh"] == "true"
+
+
+def test_a_panel_of_no_one_is_refused_in_words(client, panel) -> None:
+    from django.utils import translation
+
+    _as(client, panel, Role.TERRITORY_ADMIN)
+
+    with translation.override("en"):
+        response = client.post(
+            _bo("bo_panel", panel), {"title": panel.title, "size": "0", "tolerance": "1"}
+        )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "panel_size_positive" not in page
+    panel.refresh_from_db()
+    assert panel.size == 4
