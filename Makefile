@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends
 
 .PHONY: run test install install-test serve migrate demo messages lint typecheck check-translations check-static \
-	test-sqlite test-postgres bench-participation bench-panel clean
+	test-sqlite test-postgres bench-participation bench-panel bench-synthesis bench-opinion bench-live clean
 
 ## Install everything the platform needs, idempotently.
 install: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/system messages
@@ -123,6 +123,20 @@ bench-participation: install
 ## Panel selection: our leximin against the paper and sortition-algorithms (up to ~30 min).
 bench-panel: install
 	$(PY) bench/panel.py
+
+## Topics against human labels (Grand Débat sample) and speed by size: make bench-synthesis SIZES=1000,100000
+SIZES ?= 1000,100000
+bench-synthesis: install
+	$(PY) bench/synthesis.py --sizes $(SIZES)
+
+## Opinion groups against the published conversations' own groups, and a synthetic large one.
+bench-opinion: install
+	$(PY) bench/opinion.py
+
+## One live session with a simulated crowd on loopback: make bench-live CLIENTS=2300
+CLIENTS ?= 2300
+bench-live: install
+	$(PY) bench/live.py --clients $(CLIENTS)
 
 clean:
 	rm -rf $(STAMPS) static/vendor staticfiles
