@@ -40,6 +40,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Serves websockets (live workshops) under `runserver` while developing.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "channels",
     "allauth",
     "allauth.account",
     "django_tasks",
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "fabrique.processes",
     "fabrique.participation",
     "fabrique.panels",
+    "fabrique.workshops",
     "fabrique.demo",
 ]
 
@@ -127,6 +131,18 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
+
+# Live workshops: consumers in several server processes reach each other through Redis;
+# the embedded default keeps them in memory (one process).
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Background work (e-mails to followers, imports, draws, reports): run at once while
 # developing; in production stored in the database and run by `manage.py db_worker`,

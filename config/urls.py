@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("fabrique.processes.urls")),
     path("", include("fabrique.participation.urls")),
     path("", include("fabrique.panels.urls")),
+    path("", include("fabrique.workshops.urls")),
 ]
 
 if settings.DEBUG:

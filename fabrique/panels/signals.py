@@ -9,6 +9,8 @@ from django.dispatch import receiver
 
 from fabrique.accounts.models import User
 from fabrique.accounts.services import account_erasing, personal_data_requested
+from fabrique.processes.audiences import panel_membership_asked
+from fabrique.processes.models import Process
 
 from . import membership
 from .models import Volunteer
@@ -62,3 +64,17 @@ def erase_panel_volunteers(sender: Any, user: User, **kwargs: Any) -> None:
     """The name and contact go with the account; the pseudonym stays in published draws."""
     for volunteer in Volunteer.objects.filter(user=user).select_related("panel__process"):
         membership.volunteer_erase(volunteer=volunteer)
+
+
+@receiver(panel_membership_asked)
+def panel_member_check(
+    sender: Any, process: Process, email: str = "", user: User | None = None, **kwargs: Any
+) -> bool:
+    """Members (drawn or accepted) of a panel of the process, by account or by address."""
+    members = Volunteer.objects.filter(
+        panel__process=process,
+        status__in=[Volunteer.Status.SELECTED, Volunteer.Status.ACCEPTED],
+    )
+    if user is not None and members.filter(user=user).exists():
+        return True
+    return bool(email) and members.filter(email__iexact=email.strip()).exists()
