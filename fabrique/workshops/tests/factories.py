@@ -1,0 +1,95 @@
+"""Workshops for tests: a published process whose current phase opens the workshops mode.
+
+Shared by every part of the workshops app; append new factories at the end of the file.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from fabrique.processes.models import ParticipationMode, Process
+from fabrique.processes.tests.factories import published_process_open_for
+from fabrique.workshops.models import Invitation, Registration, Table, Workshop
+
+
+def workshop_process(**kwargs) -> Process:
+    """A published process whose one phase, around today, opens the workshops mode."""
+    return published_process_open_for(ParticipationMode.WORKSHOPS, title="Ateliers", **kwargs)
+
+
+class WorkshopFactory(DjangoModelFactory):
+    """A published in-person workshop, a week from now, for two hours, 20 seats.
+
+    ``WorkshopFactory(process=p)`` puts it in an existing process (its first phase).
+    """
+
+    class Meta:
+        model = Workshop
+        skip_postgeneration_save = True
+
+    process = factory.LazyFunction(workshop_process)
+    phase = factory.LazyAttribute(lambda o: o.process.phases.first())
+    title = factory.Sequence(lambda n: f"Atelier n°{n} : mobilités du quotidien")
+    summary = "Imaginer ensemble les déplacements de demain."
+    description = "Un atelier pour partager vos idées, en petits groupes."
+    format = Workshop.Format.IN_PERSON
+    commune = factory.LazyAttribute(lambda o: o.process.territory.communes.first())
+    place_name = "Salle des fêtes"
+    address = "1 place de la Mairie"
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=7)).replace(
+            hour=16, minute=0, second=0, microsecond=0
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    capacity = 20
+    audience = Workshop.Audience.OPEN
+    registration_open = True
+    status = Workshop.Status.PUBLISHED
+
+    @factory.post_generation
+    def facilitators(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted:
+            self.facilitators.set(extracted)  # type: ignore[attr-defined]
+
+
+class RegistrationFactory(DjangoModelFactory):
+    """A confirmed registration by a visitor (name and address, no account)."""
+
+    class Meta:
+        model = Registration
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    name = factory.Faker("name", locale="fr_FR")
+    email = factory.Sequence(lambda n: f"inscrit{n}@exemple.fr")
+    status = Registration.Status.CONFIRMED
+    confirmed_at = factory.LazyFunction(timezone.now)
+    waitlisted_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == Registration.Status.WAITLISTED else None
+    )
+    cancelled_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == Registration.Status.CANCELLED else None
+    )
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    workshop = factory.SubFactory(WorkshopFactory, audience=Workshop.Audience.INVITATION)
+    email = factory.Sequence(lambda n: f"invite{n}@exemple.fr")
+    name = factory.Faker("name", locale="fr_FR")
+
+
+class TableFactory(DjangoModelFactory):
+    class Meta:
+        model = Table
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    name = factory.Sequence(lambda n: f"Table {n + 1}")
+    topic = "Se déplacer sans voiture"
+    position = factory.Sequence(lambda n: n)
