@@ -105,6 +105,7 @@ def process_detail(request: HttpRequest, slug: str) -> HttpResponse:
         following=following,
         can_manage=can_manage_process(request.user, process),
         has_contributions=process.phases.filter(modes__mode="contributions").exists(),
+        has_workshops=process.phases.filter(modes__mode="workshops").exists(),
     )
 
 

@@ -173,3 +173,13 @@ class Workshop(models.Model):
     @property
     def has_restitution(self) -> bool:
         return self.restitution_published_at is not None
+
+    @property
+    def seats_left(self) -> int | None:
+        """Seats not yet taken by confirmed registrations; None when there is no limit."""
+        if self.capacity is None:
+            return None
+        confirmed = getattr(self, "confirmed_count", None)
+        if confirmed is None:
+            confirmed = self.registrations.filter(status="confirmed").count()
+        return max(self.capacity - confirmed, 0)
