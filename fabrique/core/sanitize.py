@@ -38,6 +38,8 @@ _HAS_BLOCK_TAG = re.compile(r"<(p|ul|ol|h[2-4]|blockquote)\b", re.IGNORECASE)
 
 def sanitize_html(text: str) -> str:
     """Keep a safe subset of HTML; plain text gets paragraphs from its blank lines."""
+    if not (text or "").strip():
+        return ""
     if not _HAS_BLOCK_TAG.search(text or ""):
         text = linebreaks(text or "")
     return nh3.clean(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.accounts.models import RoleAssignment, User
@@ -85,9 +86,15 @@ class WorkshopForm(forms.ModelForm):
         phase_field.queryset = process.phases.filter(
             modes__mode=ParticipationMode.WORKSHOPS
         ).order_by("start_date")
+        if not self.instance.pk and not self.is_bound:
+            today = timezone.localdate()
+            current = phase_field.queryset.filter(start_date__lte=today, end_date__gte=today)
+            self.initial["phase"] = current.first() or phase_field.queryset.first() or None
         themes_field = self.fields["themes"]
         assert isinstance(themes_field, forms.ModelMultipleChoiceField)
         themes_field.queryset = process.themes.all()
+        if not themes_field.queryset.exists():
+            del self.fields["themes"]
         commune_field = self.fields["commune"]
         assert isinstance(commune_field, forms.ModelChoiceField)
         commune_field.queryset = process.territory.communes.order_by("name")

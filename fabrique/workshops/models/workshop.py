@@ -61,7 +61,7 @@ class Workshop(models.Model):
     place_name = models.CharField(
         _("place"), max_length=200, blank=True, help_text=_("For example: salle des fêtes.")
     )
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    address = models.CharField(_("street address"), max_length=300, blank=True)
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=8,
