@@ -1,0 +1,229 @@
+"""One broadcaster per session and server process: coalesce changes, send one text to all.
+
+A message per submission to every page would be millions a minute with a large audience.
+Instead, each change only wakes the broadcaster of its session in every server process (one
+message on the channel layer per change, which Redis delivers once per process). At most
+every ``TICK`` seconds the broadcaster reads the session's version; when it moved, it reads
+the state once (a few aggregate queries), serialises it once, and writes that same text to
+each page connected to this process. Pages connected since the last tick get the whole
+state; the others a smaller one whose question list holds only what changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any, Protocol
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from .selectors.live import live_state
+
+logger = logging.getLogger(__name__)
+
+TICK = 0.25
+# Without a wake-up (a channel layer message can be lost), still look every so often.
+IDLE_CHECK = 2.0
+
+
+class Member(Protocol):
+    """A page connected to this process (the websocket consumer)."""
+
+    async def send(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Write one text frame to the page."""
+
+
+def group_name(session_id: int) -> str:
+    return f"live.{session_id}"
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _question_key(question: dict[str, Any]) -> tuple[str, int]:
+    return (question["status"], question["upvotes"])
+
+
+class Hub:
+    """The pages of one session connected to this process, and the ticker that updates them."""
+
+    def __init__(self, session_id: int) -> None:
+        self.session_id = session_id
+        self.members: dict[Member, bool] = {}  # page -> needs the whole state
+        self.facilitators: set[Member] = set()
+        self.wake = asyncio.Event()
+        self.version = -1
+        self.questions: dict[int, tuple[str, int]] = {}
+        self.pending_text = ""
+        self.closed_cache: dict[int, Any] = {}
+        self.task: asyncio.Task[None] | None = None
+        self.listener: asyncio.Task[None] | None = None
+
+    # --- members ----------------------------------------------------------------------
+
+    def add(self, member: Member, *, facilitator: bool = False) -> None:
+        self.members[member] = True
+        if facilitator:
+            self.facilitators.add(member)
+        self.wake.set()
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self.run())
+        if self.listener is None or self.listener.done():
+            self.listener = asyncio.create_task(self.listen())
+
+    def discard(self, member: Member) -> None:
+        self.members.pop(member, None)
+        self.facilitators.discard(member)
+        if not self.members:
+            self.wake.set()  # the ticker sees nobody left and stops
+
+    # --- the ticker -------------------------------------------------------------------
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = 0.0
+        try:
+            while self.members:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), IDLE_CHECK)
+                # Whatever arrives from here on wakes the next round.
+                self.wake.clear()
+                if not self.members:
+                    break
+                delay = last + TICK - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                try:
+                    sent = await self.tick()
+                except Exception:
+                    logger.exception("Live session %s: state not sent", self.session_id)
+                    sent = True
+                if sent:
+                    last = loop.time()
+        finally:
+            _forget(self)
+
+    async def tick(self) -> bool:
+        newcomers = [m for m, whole in self.members.items() if whole]
+        version = await _read_version(self.session_id)
+        if version == self.version and not newcomers:
+            return False
+        state = await database_sync_to_async(live_state)(
+            session_id=self.session_id,
+            closed_cache=self.closed_cache,
+            pending=bool(self.facilitators),
+        )
+        pending = state.pop("pending", None)
+        questions = {q["id"]: _question_key(q) for q in state["questions"]}
+        whole_text = _dumps({**state, "full": True})
+        changed = [q for q in state["questions"] if self.questions.get(q["id"]) != _question_key(q)]
+        removed = [qid for qid in self.questions if qid not in questions]
+        delta_text = _dumps({**state, "full": False, "questions": changed, "removed": removed})
+        pending_text = ""
+        if pending is not None:
+            pending_text = _dumps(
+                {"type": "pending", "version": state["version"], "pending": pending}
+            )
+        pending_changed = pending_text != self.pending_text
+        self.version = state["version"]
+        self.questions = questions
+        self.pending_text = pending_text
+        for member in list(self.members):
+            whole = self.members.get(member)
+            if whole is None:
+                continue  # left while we were sending
+            self.members[member] = False
+            try:
+                await member.send(text_data=whole_text if whole else delta_text)
+                if member in self.facilitators and pending_text and (pending_changed or whole):
+                    await member.send(text_data=pending_text)
+            except Exception:  # the page went away mid-send: it is discarded on disconnect
+                self.members.pop(member, None)
+                self.facilitators.discard(member)
+        return True
+
+    # --- wake-ups from other processes ------------------------------------------------
+
+    async def listen(self) -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        channel = await layer.new_channel("live-hub.")
+        group = group_name(self.session_id)
+        await layer.group_add(group, channel)
+        try:
+            while self.members:
+                await layer.receive(channel)
+                self.wake.set()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("Live session %s: wake-ups lost", self.session_id)
+        finally:
+            try:
+                await layer.group_discard(group, channel)
+            except Exception:
+                logger.debug("Live session %s: group not left", self.session_id)
+
+
+@database_sync_to_async
+def _read_version(session_id: int) -> int:
+    from .models import LiveSession
+
+    version = LiveSession.objects.filter(pk=session_id).values_list("version", flat=True).first()
+    return int(version or 0)
+
+
+# --- Registry (per process and event loop) -----------------------------------------------
+
+_hubs: dict[tuple[int, int], Hub] = {}
+
+
+def _key(session_id: int) -> tuple[int, int]:
+    return (id(asyncio.get_running_loop()), session_id)
+
+
+def _forget(hub: Hub) -> None:
+    for key, value in list(_hubs.items()):
+        if value is hub:
+            del _hubs[key]
+    if hub.listener is not None and not hub.listener.done():
+        hub.listener.cancel()
+
+
+def hub_for(session_id: int) -> Hub:
+    key = _key(session_id)
+    hub = _hubs.get(key)
+    if hub is None or (hub.task is not None and hub.task.done()):
+        hub = _hubs[key] = Hub(session_id)
+    return hub
+
+
+def local_hub(session_id: int) -> Hub | None:
+    return _hubs.get(_key(session_id))
+
+
+# --- Telling every process that a session changed -------------------------------------
+
+
+async def changed(session_id: int) -> None:
+    """Wake the session's broadcaster here at once, and in the other processes."""
+    hub = local_hub(session_id)
+    if hub is not None:
+        hub.wake.set()
+    layer = get_channel_layer()
+    if layer is not None:
+        try:
+            await layer.group_send(group_name(session_id), {"type": "live.changed"})
+        except Exception:  # the broadcasters still look by themselves every IDLE_CHECK
+            logger.warning("Live session %s: wake-up not sent", session_id, exc_info=True)
+
+
+def changed_sync(session_id: int) -> None:
+    """``changed`` for synchronous code (the HTTP views)."""
+    async_to_sync(changed)(session_id)

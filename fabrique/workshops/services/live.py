@@ -1,0 +1,603 @@
+"""Live sessions: open and close them, join, ask and support questions, moderate, run polls.
+
+The websocket consumer and the plain HTTP views (pages without JavaScript) call these same
+functions. Every change locks the session's row first and raises its ``version``: writes to
+one session are serialised (a few milliseconds each), which makes every check below exact —
+a poll closed before an answer refuses it, a resend is recognised — and lets results say
+which submissions they include. Refusals are ``ValidationError`` with a French message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from fabrique.accounts.models import User
+
+from ..models import Workshop
+from ..models.live import (
+    NICKNAME_MAX_LENGTH,
+    OPTION_MAX_LENGTH,
+    PROMPT_MAX_LENGTH,
+    QUESTION_MAX_LENGTH,
+    WORD_MAX_LENGTH,
+    LiveChoice,
+    LiveParticipant,
+    LivePoll,
+    LivePollOption,
+    LiveQuestion,
+    LiveResponse,
+    LiveSession,
+    LiveUpvote,
+    LiveWord,
+    new_code,
+)
+
+MAX_OPTIONS = 12
+MIN_OPTIONS = 2
+CODE_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a participant's submission became: the stored row, the session version it
+    produced, and whether it was a resend of one already stored."""
+
+    obj: Model
+    version: int
+    duplicate: bool = False
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _lock(session_id: int, *, participants: bool = False) -> LiveSession:
+    """Lock the session's row for this transaction and check it takes this change.
+
+    ``participants``: the change comes from a participant, who may only act while the
+    session is open; the facilitators prepare and review it in the other states.
+    """
+    session = LiveSession.objects.select_for_update().get(pk=session_id)
+    if participants and session.status != LiveSession.Status.OPEN:
+        if session.status == LiveSession.Status.CLOSED:
+            raise ValidationError(_("This live session has ended."), code="closed")
+        raise ValidationError(_("This live session has not started yet."), code="not_open")
+    return session
+
+
+def _bump(session: LiveSession) -> int:
+    """Raise the version of a session locked by ``_lock``; return the new one."""
+    session.version += 1
+    LiveSession.objects.filter(pk=session.pk).update(version=session.version)
+    return session.version
+
+
+def _client_uuid(client_id: uuid.UUID | str | None) -> uuid.UUID:
+    if client_id is None or client_id == "":
+        return uuid.uuid4()
+    if isinstance(client_id, uuid.UUID):
+        return client_id
+    try:
+        return uuid.UUID(str(client_id))
+    except ValueError:
+        raise ValidationError(_("This submission is malformed."), code="client_id") from None
+
+
+def _previous(model: type[Any], client_id: uuid.UUID, participant: LiveParticipant) -> Any:
+    """The row a resend with this client id already stored, if any."""
+    existing = model.objects.filter(client_id=client_id).first()
+    if existing is not None and existing.participant_id != participant.pk:
+        raise ValidationError(_("This submission is malformed."), code="client_id")
+    return existing
+
+
+def _clean_text(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", value or "").split())
+
+
+def normalize_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code or "").upper()
+
+
+# --- Sessions -----------------------------------------------------------------------------
+
+
+def session_create(
+    *,
+    workshop: Workshop,
+    created_by: User | None = None,
+    questions_enabled: bool = True,
+    questions_premoderated: bool = True,
+) -> LiveSession:
+    """A new session in preparation, with a join code no other running session uses."""
+    for _attempt in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return LiveSession.objects.create(
+                    workshop=workshop,
+                    created_by=created_by,
+                    code=new_code(),
+                    questions_enabled=questions_enabled,
+                    questions_premoderated=questions_premoderated,
+                )
+        except IntegrityError:
+            continue
+    raise ValidationError(_("No free code could be found; please try again."), code="code")
+
+
+def session_open(*, session: LiveSession) -> int:
+    """Open the session to participants (again, after it was closed: with a new code if
+    another session took its code meanwhile)."""
+    with transaction.atomic():
+        locked = _lock(session.pk)
+        if locked.status == LiveSession.Status.OPEN:
+            return locked.version
+        if (
+            locked.status == LiveSession.Status.CLOSED
+            and LiveSession.objects.filter(code=locked.code)
+            .exclude(status=LiveSession.Status.CLOSED)
+            .exists()
+        ):
+            locked.code = new_code()
+        locked.status = LiveSession.Status.OPEN
+        locked.opened_at = timezone.now()
+        locked.closed_at = None
+        locked.version += 1
+        locked.save(update_fields=["status", "opened_at", "closed_at", "code", "version"])
+    session.refresh_from_db()
+    return locked.version
+
+
+def session_close(*, session: LiveSession) -> int:
+    """Close the session: participants can no longer answer; open polls close with it."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock(session.pk)
+        if locked.status == LiveSession.Status.CLOSED:
+            return locked.version
+        locked.polls.filter(status=LivePoll.Status.OPEN).update(
+            status=LivePoll.Status.CLOSED, closed_at=now
+        )
+        locked.status = LiveSession.Status.CLOSED
+        locked.closed_at = now
+        locked.version += 1
+        locked.save(update_fields=["status", "closed_at", "version"])
+    session.refresh_from_db()
+    return locked.version
+
+
+def session_settings(
+    *, session: LiveSession, questions_enabled: bool, questions_premoderated: bool
+) -> int:
+    with transaction.atomic():
+        locked = _lock(session.pk)
+        locked.questions_enabled = questions_enabled
+        locked.questions_premoderated = questions_premoderated
+        locked.version += 1
+        locked.save(update_fields=["questions_enabled", "questions_premoderated", "version"])
+    session.refresh_from_db()
+    return locked.version
+
+
+def session_show(*, session: LiveSession, screen: str, poll_id: int | None = None) -> int:
+    """Choose what the projector shows: how to join, the questions, or one poll."""
+    if screen not in LiveSession.Screen.values:
+        raise ValidationError(_("The screen cannot show this."), code="screen")
+    with transaction.atomic():
+        locked = _lock(session.pk)
+        poll = None
+        if screen == LiveSession.Screen.POLL:
+            poll = LivePoll.objects.filter(session=locked, pk=poll_id or 0).first()
+            if poll is None:
+                raise ValidationError(_("This poll is not part of the session."), code="poll")
+        locked.screen = screen
+        locked.screen_poll = poll
+        locked.version += 1
+        locked.save(update_fields=["screen", "screen_poll", "version"])
+    session.refresh_from_db()
+    return locked.version
+
+
+# --- Participants -------------------------------------------------------------------------
+
+
+def participant_join(
+    *, session: LiveSession, nickname: str, user: User | None = None
+) -> LiveParticipant:
+    """Join with a nickname; someone logged in who already joined comes back as themselves."""
+    nickname = _clean_text(nickname)
+    if not nickname:
+        raise ValidationError({"nickname": _("Choose a nickname.")}, code="nickname")
+    if len(nickname) > NICKNAME_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "nickname": _("A nickname is at most %(max)d characters long.")
+                % {"max": NICKNAME_MAX_LENGTH}
+            },
+            code="nickname",
+        )
+    user = user if user is not None and user.is_authenticated else None
+    with transaction.atomic():
+        locked = _lock(session.pk, participants=True)
+        if user is not None:
+            existing = LiveParticipant.objects.filter(session=locked, user=user).first()
+            if existing is not None:
+                if existing.nickname != nickname:
+                    existing.nickname = nickname
+                    existing.save(update_fields=["nickname"])
+                return existing
+        # Joining changes the participant count the screen shows; no version bump: the
+        # count is not a submission and the next change carries it.
+        return LiveParticipant.objects.create(session=locked, nickname=nickname, user=user)
+
+
+def participant_for_token(*, session: LiveSession, token: str) -> LiveParticipant | None:
+    if not token:
+        return None
+    return LiveParticipant.objects.filter(session=session, token=token).first()
+
+
+# --- Questions ----------------------------------------------------------------------------
+
+
+def question_post(
+    *, participant: LiveParticipant, text: str, client_id: uuid.UUID | str | None = None
+) -> Submission:
+    text = _clean_text(text)
+    if not text:
+        raise ValidationError({"text": _("Write your question.")}, code="empty")
+    if len(text) > QUESTION_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "text": ngettext(
+                    "A question is at most %(max)d characters long; yours has %(count)d.",
+                    "A question is at most %(max)d characters long; yours has %(count)d.",
+                    len(text),
+                )
+                % {"max": QUESTION_MAX_LENGTH, "count": len(text)}
+            },
+            code="too_long",
+        )
+    cid = _client_uuid(client_id)
+    with transaction.atomic():
+        session = _lock(participant.session_id, participants=True)
+        previous = _previous(LiveQuestion, cid, participant)
+        if previous is not None:
+            return Submission(previous, previous.version, duplicate=True)
+        if not session.questions_enabled:
+            raise ValidationError(_("Questions are not open in this session."), code="disabled")
+        version = _bump(session)
+        question = LiveQuestion.objects.create(
+            session=session,
+            participant=participant,
+            text=text,
+            client_id=cid,
+            version=version,
+            status=(
+                LiveQuestion.Status.PENDING
+                if session.questions_premoderated
+                else LiveQuestion.Status.APPROVED
+            ),
+        )
+    return Submission(question, version)
+
+
+def question_upvote(
+    *, participant: LiveParticipant, question_id: int, client_id: uuid.UUID | str | None = None
+) -> Submission:
+    cid = _client_uuid(client_id)
+    with transaction.atomic():
+        session = _lock(participant.session_id, participants=True)
+        previous = _previous(LiveUpvote, cid, participant)
+        if previous is not None:
+            return Submission(previous, previous.version, duplicate=True)
+        question = LiveQuestion.objects.filter(
+            session=session,
+            pk=question_id,
+            status__in=[LiveQuestion.Status.APPROVED, LiveQuestion.Status.ANSWERED],
+        ).first()
+        if question is None:
+            raise ValidationError(_("This question cannot be supported."), code="question")
+        if question.participant_id == participant.pk:
+            raise ValidationError(_("You cannot support your own question."), code="own")
+        if LiveUpvote.objects.filter(question=question, participant=participant).exists():
+            raise ValidationError(_("You already support this question."), code="twice")
+        version = _bump(session)
+        upvote = LiveUpvote.objects.create(
+            question=question, participant=participant, client_id=cid, version=version
+        )
+        LiveQuestion.objects.filter(pk=question.pk).update(upvote_count=F("upvote_count") + 1)
+    return Submission(upvote, version)
+
+
+MODERATION_MOVES: dict[str, set[str]] = {
+    LiveQuestion.Status.APPROVED: {
+        LiveQuestion.Status.PENDING,
+        LiveQuestion.Status.HIDDEN,
+        LiveQuestion.Status.ANSWERED,
+    },
+    LiveQuestion.Status.HIDDEN: {
+        LiveQuestion.Status.PENDING,
+        LiveQuestion.Status.APPROVED,
+        LiveQuestion.Status.ANSWERED,
+    },
+    LiveQuestion.Status.ANSWERED: {LiveQuestion.Status.PENDING, LiveQuestion.Status.APPROVED},
+}
+
+
+def question_moderate(*, question: LiveQuestion, status: str) -> int:
+    """Show, hide or mark answered a question (facilitators)."""
+    if status not in MODERATION_MOVES:
+        raise ValidationError(_("This is not a moderation decision."), code="status")
+    with transaction.atomic():
+        session = _lock(question.session_id)
+        current = LiveQuestion.objects.get(pk=question.pk)
+        if current.status == status:
+            return session.version
+        if current.status not in MODERATION_MOVES[status]:
+            raise ValidationError(
+                _("A question that is « %(current)s » cannot become « %(new)s ».")
+                % {
+                    "current": current.get_status_display(),
+                    "new": LiveQuestion.Status(status).label,
+                },
+                code="move",
+            )
+        now = timezone.now()
+        current.status = status
+        fields = ["status"]
+        if status in (LiveQuestion.Status.APPROVED, LiveQuestion.Status.HIDDEN):
+            current.moderated_at = now
+            fields.append("moderated_at")
+        current.answered_at = now if status == LiveQuestion.Status.ANSWERED else None
+        fields.append("answered_at")
+        current.save(update_fields=fields)
+        version = _bump(session)
+    question.refresh_from_db()
+    return version
+
+
+# --- Polls --------------------------------------------------------------------------------
+
+
+def poll_create(
+    *,
+    session: LiveSession,
+    kind: str,
+    prompt: str,
+    options: Sequence[str] = (),
+    scale_min: int = 1,
+    scale_max: int = 5,
+    scale_min_label: str = "",
+    scale_max_label: str = "",
+    max_choices: int | None = None,
+    max_words: int = 3,
+) -> LivePoll:
+    prompt = _clean_text(prompt)
+    errors: dict[str, Any] = {}
+    if kind not in LivePoll.Kind.values:
+        errors["kind"] = _("Choose a kind of poll.")
+    if not prompt:
+        errors["prompt"] = _("Write the question asked.")
+    elif len(prompt) > PROMPT_MAX_LENGTH:
+        errors["prompt"] = _("At most %(max)d characters.") % {"max": PROMPT_MAX_LENGTH}
+    labels: list[str] = []
+    if kind in (LivePoll.Kind.SINGLE, LivePoll.Kind.MULTIPLE):
+        for label in (_clean_text(o) for o in options):
+            if label and label.casefold() not in {x.casefold() for x in labels}:
+                labels.append(label)
+        if len(labels) < MIN_OPTIONS:
+            errors["options"] = _("Give at least two different choices.")
+        elif len(labels) > MAX_OPTIONS:
+            errors["options"] = _("At most %(max)d choices.") % {"max": MAX_OPTIONS}
+        elif any(len(label) > OPTION_MAX_LENGTH for label in labels):
+            errors["options"] = _("A choice is at most %(max)d characters long.") % {
+                "max": OPTION_MAX_LENGTH
+            }
+        if kind == LivePoll.Kind.MULTIPLE and max_choices is not None and max_choices < 1:
+            errors["max_choices"] = _("At least one choice.")
+    if kind == LivePoll.Kind.SCALE and not (0 <= scale_min < scale_max <= 10):
+        errors["scale_max"] = _("The scale goes from 0 to 10 at most, lowest value first.")
+    if kind == LivePoll.Kind.WORDCLOUD and not (1 <= max_words <= 5):
+        errors["max_words"] = _("Between 1 and 5 words.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(session.pk)
+        if locked.status == LiveSession.Status.CLOSED:
+            raise ValidationError(_("This live session has ended."), code="closed")
+        position = (locked.polls.aggregate(m=Max("position"))["m"] or 0) + 1
+        poll = LivePoll.objects.create(
+            session=locked,
+            kind=kind,
+            prompt=prompt,
+            position=position,
+            scale_min=scale_min if kind == LivePoll.Kind.SCALE else 1,
+            scale_max=scale_max if kind == LivePoll.Kind.SCALE else 5,
+            scale_min_label=_clean_text(scale_min_label)[:60],
+            scale_max_label=_clean_text(scale_max_label)[:60],
+            max_choices=(
+                min(max_choices, len(labels))
+                if kind == LivePoll.Kind.MULTIPLE and max_choices
+                else None
+            ),
+            max_words=max_words if kind == LivePoll.Kind.WORDCLOUD else 3,
+        )
+        LivePollOption.objects.bulk_create(
+            LivePollOption(poll=poll, label=label, position=i) for i, label in enumerate(labels)
+        )
+        # Drafts are not shown to participants; no version bump.
+    return poll
+
+
+def _poll_set_status(*, poll: LivePoll, status: str) -> int:
+    with transaction.atomic():
+        session = _lock(poll.session_id)
+        current = LivePoll.objects.get(pk=poll.pk)
+        if current.status == status:
+            return session.version
+        if session.status == LiveSession.Status.CLOSED:
+            raise ValidationError(_("This live session has ended."), code="closed")
+        now = timezone.now()
+        current.status = status
+        if status == LivePoll.Status.OPEN:
+            current.opened_at = current.opened_at or now
+            current.closed_at = None
+        else:
+            current.closed_at = now
+        current.save(update_fields=["status", "opened_at", "closed_at"])
+        version = _bump(session)
+    poll.refresh_from_db()
+    return version
+
+
+def poll_open(*, poll: LivePoll) -> int:
+    """Open a poll to answers (again, after it was closed: earlier answers stay)."""
+    return _poll_set_status(poll=poll, status=LivePoll.Status.OPEN)
+
+
+def poll_close(*, poll: LivePoll) -> int:
+    return _poll_set_status(poll=poll, status=LivePoll.Status.CLOSED)
+
+
+def poll_delete(*, poll: LivePoll) -> None:
+    """Only a poll never opened can be deleted: answers are never thrown away."""
+    with transaction.atomic():
+        session = _lock(poll.session_id)
+        current = LivePoll.objects.get(pk=poll.pk)
+        if current.status != LivePoll.Status.DRAFT or current.responses.exists():
+            raise ValidationError(
+                _("A poll that was opened cannot be deleted: its answers are kept."),
+                code="opened",
+            )
+        if session.screen_poll_id == current.pk:
+            session.screen = LiveSession.Screen.JOIN
+            session.screen_poll = None
+            session.save(update_fields=["screen", "screen_poll"])
+        current.delete()
+
+
+def _words(words: Iterable[str], max_words: int) -> list[str]:
+    cleaned: list[str] = []
+    for raw in words:
+        word = _clean_text(str(raw)).strip(".,;:!?«»\"'()").casefold()
+        if not word:
+            continue
+        if len(word) > WORD_MAX_LENGTH:
+            raise ValidationError(
+                {
+                    "words": _("A word is at most %(max)d characters long.")
+                    % {"max": WORD_MAX_LENGTH}
+                },
+                code="word_too_long",
+            )
+        if word not in cleaned:
+            cleaned.append(word)
+    if not cleaned:
+        raise ValidationError({"words": _("Write at least one word.")}, code="empty")
+    if len(cleaned) > max_words:
+        raise ValidationError(
+            {
+                "words": ngettext("At most %(max)d word.", "At most %(max)d words.", max_words)
+                % {"max": max_words}
+            },
+            code="too_many",
+        )
+    return cleaned
+
+
+def response_submit(
+    *,
+    participant: LiveParticipant,
+    poll_id: int,
+    client_id: uuid.UUID | str | None = None,
+    option_ids: Sequence[int] = (),
+    value: int | None = None,
+    words: Sequence[str] = (),
+) -> Submission:
+    """Answer a poll once. A resend with the same client id is acknowledged, not counted."""
+    cid = _client_uuid(client_id)
+    with transaction.atomic():
+        session = _lock(participant.session_id, participants=True)
+        previous = _previous(LiveResponse, cid, participant)
+        if previous is not None:
+            return Submission(previous, previous.version, duplicate=True)
+        poll = LivePoll.objects.filter(session=session, pk=poll_id).first()
+        if poll is None or poll.status == LivePoll.Status.DRAFT:
+            raise ValidationError(_("This poll is not open."), code="poll")
+        if poll.status == LivePoll.Status.CLOSED:
+            raise ValidationError(
+                _("This poll is closed: answers are no longer taken."), code="closed"
+            )
+        if LiveResponse.objects.filter(poll=poll, participant=participant).exists():
+            raise ValidationError(_("You have already answered this poll."), code="twice")
+        chosen: list[int] = []
+        cleaned_words: list[str] = []
+        if poll.has_options:
+            try:
+                wanted = {int(o) for o in option_ids}
+            except (TypeError, ValueError):
+                raise ValidationError(_("This submission is malformed."), code="option") from None
+            valid = set(poll.options.filter(pk__in=wanted).values_list("pk", flat=True))
+            if not wanted:
+                raise ValidationError({"options": _("Choose an answer.")}, code="empty")
+            if valid != wanted:
+                raise ValidationError(_("This choice is not part of the poll."), code="option")
+            if poll.kind == LivePoll.Kind.SINGLE and len(wanted) > 1:
+                raise ValidationError({"options": _("Choose one answer only.")}, code="too_many")
+            if poll.max_choices and len(wanted) > poll.max_choices:
+                raise ValidationError(
+                    {
+                        "options": ngettext(
+                            "At most %(max)d choice.", "At most %(max)d choices.", poll.max_choices
+                        )
+                        % {"max": poll.max_choices}
+                    },
+                    code="too_many",
+                )
+            chosen = sorted(wanted)
+        elif poll.kind == LivePoll.Kind.SCALE:
+            try:
+                value = int(value) if value is not None and value != "" else None
+            except (TypeError, ValueError):
+                value = None
+            if value is None:
+                raise ValidationError({"value": _("Choose a value.")}, code="empty")
+            if not poll.scale_min <= value <= poll.scale_max:
+                raise ValidationError(
+                    {
+                        "value": _("Choose a value between %(min)d and %(max)d.")
+                        % {"min": poll.scale_min, "max": poll.scale_max}
+                    },
+                    code="range",
+                )
+        else:
+            cleaned_words = _words(words, poll.max_words)
+        version = _bump(session)
+        response = LiveResponse.objects.create(
+            poll=poll,
+            participant=participant,
+            client_id=cid,
+            version=version,
+            value=value if poll.kind == LivePoll.Kind.SCALE else None,
+        )
+        if chosen:
+            LiveChoice.objects.bulk_create(
+                LiveChoice(response=response, option_id=option) for option in chosen
+            )
+        if cleaned_words:
+            LiveWord.objects.bulk_create(
+                LiveWord(response=response, poll=poll, word=word) for word in cleaned_words
+            )
+    return Submission(response, version)
