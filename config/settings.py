@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fabrique.participation",
     "fabrique.panels",
     "fabrique.workshops",
+    "fabrique.synthesis",
     "fabrique.demo",
 ]
 
