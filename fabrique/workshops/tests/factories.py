@@ -5,11 +5,14 @@ Shared by every part of the workshops app; append new factories at the end of th
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
+from PIL import Image
 
 from fabrique.processes.models import ParticipationMode, Process
 from fabrique.processes.tests.factories import published_process_open_for
@@ -93,3 +96,20 @@ class TableFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Table {n + 1}")
     topic = "Se déplacer sans voiture"
     position = factory.Sequence(lambda n: n)
+
+
+# --- The day itself (tables, captures, documents, restitution) ----------------------------
+
+
+def held_workshop(**kwargs) -> Workshop:
+    """A published workshop that took place this very day, a few hours ago."""
+    now = timezone.now()
+    start = now - timedelta(hours=3)
+    return WorkshopFactory(starts_at=start, ends_at=start + timedelta(hours=2), **kwargs)
+
+
+def image_upload(name: str = "tableau.png", fmt: str = "PNG") -> SimpleUploadedFile:
+    """A real little image, as a browser would send it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 80, 40)).save(buffer, format=fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
