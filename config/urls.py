@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("fabrique.participation.urls")),
     path("", include("fabrique.panels.urls")),
     path("", include("fabrique.workshops.urls")),
+    path("", include("fabrique.synthesis.urls")),
 ]
 
 if settings.DEBUG:
