@@ -3,6 +3,17 @@
 One module per part; every model is importable from here.
 """
 
+from .opinion import OpinionActivity, OpinionComputation, Statement, StatementVote
 from .topics import DuplicateGroup, Synthesis, Topic, TopicEdit, TopicMembership
 
-__all__ = ["DuplicateGroup", "Synthesis", "Topic", "TopicEdit", "TopicMembership"]
+__all__ = [
+    "DuplicateGroup",
+    "OpinionActivity",
+    "OpinionComputation",
+    "Statement",
+    "StatementVote",
+    "Synthesis",
+    "Topic",
+    "TopicEdit",
+    "TopicMembership",
+]
