@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fabrique.participation.models import Contribution
-from fabrique.processes.models import Process
+from fabrique.processes.models import Phase, Process, Theme
 
 
 class LaunchForm(forms.Form):
@@ -18,8 +18,8 @@ class LaunchForm(forms.Form):
         required=False,
         help_text=_("For example: « Synthèse de la concertation de printemps »."),
     )
-    phase = forms.ModelChoiceField(label=_("Phase"), queryset=None, required=False)
-    theme = forms.ModelChoiceField(label=_("Theme"), queryset=None, required=False)
+    phase = forms.ModelChoiceField(label=_("Phase"), queryset=Phase.objects.none(), required=False)
+    theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.none(), required=False)
     kind = forms.ChoiceField(
         label=_("Kind of contribution"),
         choices=[("", _("All kinds")), *Contribution.Kind.choices],
