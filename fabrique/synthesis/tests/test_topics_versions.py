@@ -70,7 +70,7 @@ def _done(process, **kwargs) -> Synthesis:
 
 class TestLaunch:
     def test_refuses_an_empty_process(self):
-        with pytest.raises(ValidationError, match="nothing to group|rien à regrouper"):
+        with pytest.raises(ValidationError, match=r"nothing to group|rien à regrouper"):
             services.synthesis_launch(process=open_process(), by=None)
 
     def test_refuses_a_second_launch_while_one_is_computing(self, process):
@@ -154,7 +154,7 @@ class TestEdits:
         synthesis = _done(process, requested_topics=3)
         first, second, _third = list(synthesis.topics.all())
         services.topic_rename(topic=first, label="Vélo", revision=0, by=None)
-        with pytest.raises(ValidationError, match="reload|rechargez"):
+        with pytest.raises(ValidationError, match=r"reload|rechargez"):
             services.topics_merge(synthesis=synthesis, topics=[first, second], revision=0, by=None)
         assert synthesis.topics.count() == 3
 
