@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fabrique.territories.forms import CommuneField
 from fabrique.territories.models import Territory
 
-from .models import ActorKind, EmailNotifications, Role, User
+from .models import ActorKind, AgeBand, EmailNotifications, Gender, Role, User
 
 
 class SignupForm(AllauthSignupForm):
@@ -47,6 +47,18 @@ class ProfileForm(forms.Form):
         required=False,
         choices=[("", _("I prefer not to say")), *ActorKind.choices],
         help_text=User._meta.get_field("actor_kind").help_text,
+    )
+    age_band = forms.ChoiceField(
+        label=_("Age band"),
+        required=False,
+        choices=[("", _("I prefer not to say")), *AgeBand.choices],
+        help_text=User._meta.get_field("age_band").help_text,
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        required=False,
+        choices=[("", _("I prefer not to say")), *Gender.choices],
+        help_text=User._meta.get_field("gender").help_text,
     )
 
     email_notifications = forms.ChoiceField(

@@ -37,6 +37,22 @@ class ActorKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class AgeBand(models.TextChoices):
+    """The bands of the official population statistics (INSEE), from the age of consent."""
+
+    FROM_15_TO_29 = "15_29", _("15 to 29 years old")
+    FROM_30_TO_44 = "30_44", _("30 to 44 years old")
+    FROM_45_TO_59 = "45_59", _("45 to 59 years old")
+    FROM_60_TO_74 = "60_74", _("60 to 74 years old")
+    FROM_75 = "75_plus", _("75 years old or more")
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    OTHER = "other", _("Other")
+
+
 class EmailNotifications(models.TextChoices):
     IMMEDIATE = "immediate", _("At once")
     DAILY = "daily", _("One summary a day")
@@ -72,6 +88,26 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_(
             "Optional. Lets the territory know whether inhabitants, associations, "
             "businesses and elected officials are all heard."
+        ),
+    )
+    age_band = models.CharField(
+        _("age band"),
+        max_length=10,
+        choices=AgeBand.choices,
+        blank=True,
+        help_text=_(
+            "Optional. Lets the territory check that every generation is heard, by comparing "
+            "the participants with the population; never shown next to your name."
+        ),
+    )
+    gender = models.CharField(
+        _("gender"),
+        max_length=10,
+        choices=Gender.choices,
+        blank=True,
+        help_text=_(
+            "Optional. Lets the territory check that women and men are heard alike, by "
+            "comparing the participants with the population; never shown next to your name."
         ),
     )
     email_notifications = models.CharField(

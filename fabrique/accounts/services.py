@@ -24,13 +24,30 @@ def profile_update(
     commune: Commune | None,
     actor_kind: str,
     email_notifications: str = "immediate",
+    age_band: str | None = None,
+    gender: str | None = None,
 ) -> User:
+    """Save a person's profile; ``age_band`` and ``gender`` left as None are kept as they
+    were (callers that do not ask them)."""
     user.display_name = display_name.strip()
     user.commune = commune
     user.actor_kind = actor_kind
     user.email_notifications = email_notifications
+    if age_band is not None:
+        user.age_band = age_band
+    if gender is not None:
+        user.gender = gender
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["display_name", "commune", "actor_kind", "email_notifications"])
+    user.save(
+        update_fields=[
+            "display_name",
+            "commune",
+            "actor_kind",
+            "age_band",
+            "gender",
+            "email_notifications",
+        ]
+    )
     return user
 
 
@@ -95,6 +112,8 @@ def user_personal_data(*, user: User) -> dict[str, Any]:
             else None
         ),
         "actor_kind": user.actor_kind,
+        "age_band": user.age_band,
+        "gender": user.gender,
         "date_joined": user.date_joined.isoformat(),
         "last_login": user.last_login.isoformat() if user.last_login else None,
         "email_addresses": [

@@ -36,6 +36,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         "display_name": user.display_name,
         "commune": user.commune,
         "actor_kind": user.actor_kind,
+        "age_band": user.age_band,
+        "gender": user.gender,
         "email_notifications": user.email_notifications,
     }
     form = ProfileForm(request.POST or None, initial=initial, territory=territory)
@@ -46,6 +48,8 @@ def profile(request: HttpRequest) -> HttpResponse:
                 display_name=form.cleaned_data["display_name"],
                 commune=form.cleaned_data["commune"],
                 actor_kind=form.cleaned_data["actor_kind"],
+                age_band=form.cleaned_data["age_band"],
+                gender=form.cleaned_data["gender"],
                 email_notifications=form.cleaned_data["email_notifications"]
                 or user.email_notifications,
             )
