@@ -4,12 +4,15 @@ One module per part; every model is importable from here.
 """
 
 from .opinion import OpinionActivity, OpinionComputation, Statement, StatementVote
+from .report import ReferenceShare, Report
 from .topics import DuplicateGroup, Synthesis, Topic, TopicEdit, TopicMembership
 
 __all__ = [
     "DuplicateGroup",
     "OpinionActivity",
     "OpinionComputation",
+    "ReferenceShare",
+    "Report",
     "Statement",
     "StatementVote",
     "Synthesis",
