@@ -184,7 +184,11 @@ def serve() -> subprocess.Popen[bytes]:
          # with keep-alive threads, connections stick to a worker unevenly and the slowest
          # tenth waits behind the others.
          "--workers", os.environ.get("BENCH_WORKERS", "8"),
-         "--threads", os.environ.get("BENCH_THREADS", "1"), "--log-level", "warning"],
+         "--threads", os.environ.get("BENCH_THREADS", "1"), "--log-level", "warning",
+         # BENCH_ACCESS_LOG=file: each request's server-side time (µs), to tell a slow
+         # application from a connection that waited before reaching it.
+         *(["--access-logfile", os.environ["BENCH_ACCESS_LOG"], "--access-logformat",
+            '%(D)s %(s)s "%(r)s"'] if os.environ.get("BENCH_ACCESS_LOG") else [])],
         cwd=ROOT, env=env,
     )  # fmt: skip
     for _ in range(100):
@@ -239,8 +243,8 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('{"p50": %%.1f, "p95": %%.1f, "requests": %%d, "errors": %%d, "rps": %%.1f}\\n',
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, summary.requests,
+  io.write(string.format('{"p50": %%.1f, "p95": %%.1f, "p99": %%.1f, "max": %%.1f, "requests": %%d, "errors": %%d, "rps": %%.1f}\\n',
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000, summary.requests,
     e.status + e.connect + e.read + e.write + e.timeout, summary.requests / (summary.duration / 1e6)))
 end
 """
@@ -296,6 +300,7 @@ def main() -> None:
                 wrk(sorted(set(search_paths)), seconds),
             )
             generator = "wrk"
+            print(f"list: {on_list}\nsearch: {on_search}")
         else:  # Python threads: they take CPU from the server, so figures are pessimistic
             started = time.perf_counter()
             list_ms, search_ms = load(list_paths), load(search_paths)
@@ -315,7 +320,11 @@ def main() -> None:
             generator = "python-threads"
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     figures = {
         "contributions": CONTRIBUTIONS,
         "supports": 0,
