@@ -6,14 +6,17 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from fabrique.accounts.models import ActorKind, Role, User
 from fabrique.accounts.services import role_grant
 from fabrique.demo.contributions import load_demo_contributions
 from fabrique.demo.panels import load_demo_panel
 from fabrique.demo.processes import load_demo_processes
+from fabrique.demo.workshops import load_demo_workshops
 from fabrique.territories.models import BasinGrouping, Territory
 from fabrique.territories.services import basins_import_csv, territory_import
+from fabrique.workshops.models.live import LiveSession
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
 DEMO_PASSWORD = "demo-fabrique-2026"
@@ -37,7 +40,11 @@ class Command(BaseCommand):
     help = "Load the demo territories and accounts (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with transaction.atomic():
+        # The e-mails the demo's story would send (confirmations, restitution) stay unsent.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            transaction.atomic(),
+        ):
             # Grand Chalon first: the first territory is the one shown by default.
             chalon = territory_import(code="247100589").territory
             orleans = territory_import(code="244500468").territory
@@ -65,9 +72,20 @@ class Command(BaseCommand):
                 staff=User.objects.get(email="agent@grandchalon.demo"),
                 facilitator=User.objects.get(email="animation@grandchalon.demo"),
             )
+            load_demo_workshops(
+                staff=User.objects.get(email="agent@grandchalon.demo"),
+                facilitator=User.objects.get(email="animation@grandchalon.demo"),
+                inhabitant=User.objects.get(email="habitant@grandchalon.demo"),
+            )
         self.stdout.write(
             self.style.SUCCESS("Demo loaded: " + ", ".join(t.name for t in Territory.objects.all()))
         )
+        session = LiveSession.objects.filter(status=LiveSession.Status.OPEN).first()
+        if session is not None:
+            self.stdout.write(
+                f"Live session open: code {session.code} at /direct/{session.code}/ "
+                f"({session.workshop.title})"
+            )
 
     def _person(
         self,
