@@ -279,7 +279,7 @@ def registrations_export_table(*, workshop: Workshop) -> tuple[list[str], list[l
         _("Confirmed on"),
         _("Cancelled on"),
         _("Came without registering"),
-        _("Present"),
+        _("Arrived at"),
         _("Table"),
         _("With an account"),
     ]

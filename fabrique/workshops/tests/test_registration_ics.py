@@ -42,7 +42,8 @@ def test_the_file_is_rfc_5545(workshop):
     assert text.endswith("END:VCALENDAR\r\n")
     assert "\n" not in text.replace("\r\n", "")  # every line ends with CRLF
     assert all(len(line.encode()) <= 75 for line in lines)  # folded
-    assert "VERSION:2.0" in lines and any(line.startswith("PRODID:") for line in lines)
+    assert "VERSION:2.0" in lines
+    assert any(line.startswith("PRODID:") for line in lines)
     unfolded = text.replace("\r\n ", "")
     assert "DTSTART:20260314T133000Z" in unfolded
     assert "DTEND:20260314T160000Z" in unfolded
@@ -56,7 +57,8 @@ def test_the_file_is_rfc_5545(workshop):
 
 def test_the_public_file_has_no_link_to_join(workshop):
     location = str(_event(ics.workshop_ics(workshop))["location"])
-    assert "Salle des fêtes" in location and "bâtiment B" in location
+    assert "Salle des fêtes" in location
+    assert "bâtiment B" in location
     assert workshop.commune.name in location
     assert "visio" not in ics.workshop_ics(workshop).decode().replace("\r\n ", "")
 

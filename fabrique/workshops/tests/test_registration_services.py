@@ -327,7 +327,7 @@ def test_two_people_at_the_same_moment_never_overbook_the_last_seat():
         try:
             barrier.wait()
             services.registration_confirm(registration=registration)
-        except BaseException as exc:  # noqa: BLE001  # reported by the main thread
+        except BaseException as exc:  # reported by the main thread
             errors.append(exc)
         finally:
             connections.close_all()
@@ -360,7 +360,7 @@ class TestEmails:
         [confirmed] = _to("visiteur0@exemple.fr")
         names = {name for name, *_ in confirmed.attachments}
         assert names == {"atelier.ics", "qr-code-presence.png"}
-        ics = dict((name, content) for name, content, _type in confirmed.attachments)["atelier.ics"]
+        ics = {name: content for name, content, _type in confirmed.attachments}["atelier.ics"]
         assert "visio.exemple.fr" in ics.replace("\r\n ", "")
         assert "https://visio.exemple.fr/a" in confirmed.body
         assert f"/ateliers/inscription/{registration.token}/" in confirmed.body
@@ -404,7 +404,7 @@ class TestEmails:
             "visiteur2@exemple.fr",
         ]
         assert all("Salle inondée" in m.body for m in mail.outbox)
-        confirmed_ics = dict((n, c) for n, c, _t in _to("visiteur0@exemple.fr")[0].attachments)
+        confirmed_ics = {n: c for n, c, _t in _to("visiteur0@exemple.fr")[0].attachments}
         assert "STATUS:CANCELLED" in confirmed_ics["atelier.ics"]
 
     def test_a_change_reaches_everyone_still_registered_with_what_changed(self, on_commit):
@@ -419,7 +419,7 @@ class TestEmails:
         )
         assert len(mail.outbox) == 2
         assert all("Nouveau lieu : Médiathèque" in m.body for m in mail.outbox)
-        assert [n for n, *_ in _to("visiteur0@exemple.fr")[0].attachments][0] == "atelier.ics"
+        assert next(n for n, *_ in _to("visiteur0@exemple.fr")[0].attachments) == "atelier.ics"
         assert _to("visiteur1@exemple.fr")[0].attachments == []
 
 
@@ -452,7 +452,9 @@ class TestTheDoor:
             email="paul@exemple.fr",
             by=staff,
         )
-        assert person.walk_in and person.is_present and person.checked_in_by == staff
+        assert person.walk_in
+        assert person.is_present
+        assert person.checked_in_by == staff
         assert mail.outbox == []
         counts = registration_counts(workshop=workshop)
         assert (counts["walk_ins"], counts["present"]) == (1, 1)
