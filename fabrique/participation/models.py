@@ -135,6 +135,20 @@ class Contribution(models.Model):
     comment_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # --- Near-duplicates (``merging``) ---
+    # Gathered by staff into another contribution: it leaves the lists, the map, the search
+    # and the counts, and keeps its page, which links to where it went (``ContributionMerge``
+    # holds what the merge moved, to show it and to undo it).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_sources",
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(_("merged on"), null=True, blank=True)
+    # --- end near-duplicates ---
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -154,7 +168,10 @@ class Contribution(models.Model):
                 condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
                 | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
                 name="contribution_point_complete",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")), name="contribution_not_merged_into_itself"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -287,6 +304,8 @@ class ModerationLog(models.Model):
         BLOCK = "block", _("account blocked")
         UNBLOCK = "unblock", _("account unblocked")
         DISMISS = "dismiss", _("report dismissed")
+        MERGE = "merge", _("merged into another contribution")
+        UNMERGE = "unmerge", _("merge undone")
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="+")
     actor = models.ForeignKey(
@@ -310,3 +329,54 @@ class ModerationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.action}"
+
+
+# --- Near-duplicates (``merging``) ---------------------------------------------------------
+
+
+class ContributionMerge(models.Model):
+    """One contribution gathered into another by staff, with what the merge moved.
+
+    Nothing disappears: the source keeps its page, text, author and comments; its supports
+    and followers go to the target. What moved is written down here, so that the page can
+    say it and staff can undo the merge.
+    """
+
+    source = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="merges_out")
+    target = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="merges_in")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    # Ids of the people whose support moved from the source to the target.
+    supports_moved = models.JSONField(default=list, blank=True)
+    # People who supported both: their support of the source is folded into the one they give
+    # the target (one support per person), and written down here, [user id, ISO date].
+    supports_shared = models.JSONField(default=list, blank=True)
+    # Followers of the source who did not follow the target yet.
+    follows_added = models.JSONField(default=list, blank=True)
+    # Contributions merged earlier into the source, now pointing straight at the target.
+    sources_carried = models.JSONField(default=list, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("merge of contributions")
+        verbose_name_plural = _("merges of contributions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=Q(undone_at__isnull=True),
+                name="one_standing_merge_per_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id}"
+
+    @property
+    def support_total(self) -> int:
+        return len(self.supports_moved) + len(self.supports_shared)

@@ -41,7 +41,10 @@ def contribution_list(
     for every viewer, hence cached whole (``views``); an author's own contributions awaiting
     moderation are listed apart (``awaiting_moderation``)."""
     qs = Contribution.objects.filter(
-        process=process, visibility=Visibility.PUBLISHED, removed_by_author=False
+        process=process,
+        visibility=Visibility.PUBLISHED,
+        removed_by_author=False,
+        merged_into__isnull=True,  # merged into another: its page stays, the lists skip it
     )
     if filters.theme:
         qs = qs.filter(themes=filters.theme)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_similar
 
 app_name = "participation"
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path(P + "<int:pk>/signaler/", views.report, name="report"),
     path(P + "<int:pk>/repondre/", views.answer, name="answer"),
     path(P + "commentaires/<int:pk>/retirer/", views.comment_remove, name="comment_remove"),
+    # Near-duplicates: close contributions while typing, support from there, undo a merge.
+    path(P + "proches/", views_similar.similar_hint, name="similar"),
+    path(P + "<int:pk>/soutenir-proche/", views_similar.similar_support, name="similar_support"),
+    path(P + "<int:pk>/defusionner/", views_similar.contribution_unmerge, name="unmerge"),
     path(
         "gestion/<slug:territory_slug>/moderation/", views.moderation_index, name="moderation_index"
     ),
