@@ -30,13 +30,13 @@ import json
 import logging
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import live_broadcast
+from .live_broadcast import db
 from .models import LiveParticipant, LivePoll, LiveQuestion, LiveSession
 from .permissions import can_run_workshop
 from .selectors.live import participant_state, session_for_code
@@ -77,9 +77,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.accept()
         code = self.scope["url_route"]["kwargs"]["code"]
         try:
-            self.session = await database_sync_to_async(session_for_code)(
-                code=code, allow_draft=True
-            )
+            self.session = await db(session_for_code)(code=code, allow_draft=True)
         except ValidationError as error:
             await self.send_json({"type": "error", "message": _message(error), "fatal": True})
             await self.close(code=4404)
@@ -148,9 +146,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         role = content.get("role")
         if role in ("screen", "console"):
             user = self.scope.get("user")
-            allowed = bool(user) and await database_sync_to_async(can_run_workshop)(
-                user, self.session.workshop
-            )
+            allowed = bool(user) and await db(can_run_workshop)(user, self.session.workshop)
             if not allowed:
                 await self.send_json(
                     {
@@ -164,9 +160,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.enter(role, {})
             return
         token = str(content.get("token") or "")
-        participant = await database_sync_to_async(services.participant_for_token)(
-            session=self.session, token=token
-        )
+        participant = await db(services.participant_for_token)(session=self.session, token=token)
         if participant is None:
             await self.send_json(
                 {
@@ -185,7 +179,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.enter("participant", await self._welcome(self.participant))
             return
         user = self.scope.get("user")
-        participant = await database_sync_to_async(services.participant_join)(
+        participant = await db(services.participant_join)(
             session=self.session,
             nickname=str(content.get("nickname") or ""),
             user=user if user is not None and user.is_authenticated else None,
@@ -193,9 +187,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.participant = participant
         await self.enter("participant", await self._welcome(participant))
 
-    @database_sync_to_async
-    def _welcome(self, participant: LiveParticipant) -> dict[str, Any]:
-        return {"token": participant.token, **participant_state(participant=participant)}
+    async def _welcome(self, participant: LiveParticipant) -> dict[str, Any]:
+        mine = await db(participant_state)(participant=participant)
+        return {"token": participant.token, **mine}
 
     # --- participants' submissions ----------------------------------------------------
 
@@ -214,7 +208,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             poll_id = int(content.get("poll") or 0)
         except (TypeError, ValueError):
             raise ValidationError(_("This submission is malformed.")) from None
-        submission = await database_sync_to_async(services.response_submit)(
+        submission = await db(services.response_submit)(
             participant=participant,
             poll_id=poll_id,
             client_id=content.get("id"),
@@ -227,7 +221,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def on_ask(self, content: dict[str, Any]) -> None:
         participant = self._participant()
-        submission = await database_sync_to_async(services.question_post)(
+        submission = await db(services.question_post)(
             participant=participant,
             text=str(content.get("text") or ""),
             client_id=content.get("id"),
@@ -249,16 +243,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
             question_id = int(content.get("question") or 0)
         except (TypeError, ValueError):
             raise ValidationError(_("This submission is malformed.")) from None
-        submission = await database_sync_to_async(services.question_upvote)(
+        submission = await db(services.question_upvote)(
             participant=participant, question_id=question_id, client_id=content.get("id")
         )
         await self.send_json(_ack(content.get("id"), submission, question=question_id))
         await self.changed(submission)
 
     async def changed(self, submission: services.Submission) -> None:
-        if not submission.duplicate:
-            assert self.session is not None
-            await live_broadcast.changed(self.session.pk)
+        # A resend raises the version too (see services.live._stored): results follow.
+        assert self.session is not None
+        await live_broadcast.changed(self.session.pk)
 
     # --- facilitators' actions --------------------------------------------------------
 
@@ -266,7 +260,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if self.role != "console":
             raise ValidationError(_("Only the workshop's facilitators can do this."))
         assert self.session is not None
-        version = await database_sync_to_async(run_action)(
+        version = await db(run_action)(
             session=self.session, action=str(content.get("action") or ""), data=content
         )
         await self.send_json(

@@ -15,15 +15,18 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.layers import get_channel_layer
 
 from .selectors.live import live_state
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TICK = 0.25
 # Without a wake-up (a channel layer message can be lost), still look every so often.
@@ -35,6 +38,21 @@ class Member(Protocol):
 
     async def send(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Write one text frame to the page."""
+
+
+# Database work of live sessions runs in a few threads of its own, each with its
+# connection: submissions mostly wait for the disk, and one thread (the default for
+# synchronous code under ASGI) would queue a crowd's submissions one behind the other.
+DB_THREADS = 8
+_executor: ThreadPoolExecutor | None = None
+
+
+def db(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """``func`` run in the live database threads, awaitable."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="live-db")
+    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_executor)
 
 
 def group_name(session_id: int) -> str:
@@ -109,15 +127,15 @@ class Hub:
             _forget(self)
 
     async def tick(self) -> bool:
-        newcomers = [m for m, whole in self.members.items() if whole]
-        version = await _read_version(self.session_id)
-        if version == self.version and not newcomers:
-            return False
-        state = await database_sync_to_async(live_state)(
-            session_id=self.session_id,
+        newcomers = any(self.members.values())
+        state = await db(_state_if_changed)(
+            self.session_id,
+            since=None if newcomers else self.version,
             closed_cache=self.closed_cache,
             pending=bool(self.facilitators),
         )
+        if state is None:
+            return False
         pending = state.pop("pending", None)
         questions = {q["id"]: _question_key(q) for q in state["questions"]}
         whole_text = _dumps({**state, "full": True})
@@ -171,12 +189,17 @@ class Hub:
                 logger.debug("Live session %s: group not left", self.session_id)
 
 
-@database_sync_to_async
-def _read_version(session_id: int) -> int:
+def _state_if_changed(
+    session_id: int, *, since: int | None, closed_cache: dict[int, Any], pending: bool
+) -> dict[str, Any] | None:
+    """The session's state, or None when its version is still ``since`` (one query)."""
     from .models import LiveSession
 
-    version = LiveSession.objects.filter(pk=session_id).values_list("version", flat=True).first()
-    return int(version or 0)
+    if since is not None:
+        version = LiveSession.objects.filter(pk=session_id).values_list("version", flat=True)
+        if version.first() == since:
+            return None
+    return live_state(session_id=session_id, closed_cache=closed_cache, pending=pending)
 
 
 # --- Registry (per process and event loop) -----------------------------------------------

@@ -2,8 +2,8 @@
 
 Every submission (an answer, a question, an upvote) carries the id its page generated: a
 resend after a lost connection is recognised by it and acknowledged, never counted twice.
-Each one also records the session's ``version`` it produced: results computed at version V
-include every submission whose version is at most V.
+The session's ``version`` rises after each: results computed at version V include every
+submission acknowledged with a version of at most V.
 """
 
 from __future__ import annotations
@@ -149,7 +149,6 @@ class LiveQuestion(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     upvote_count = models.PositiveIntegerField(default=0)
     client_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    version = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     moderated_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -180,7 +179,6 @@ class LiveUpvote(models.Model):
         LiveParticipant, on_delete=models.CASCADE, related_name="upvotes"
     )
     client_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    version = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -286,7 +284,6 @@ class LiveResponse(models.Model):
     )
     value = models.SmallIntegerField(null=True, blank=True)
     client_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    version = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -286,13 +286,12 @@ def participant_state(*, participant: LiveParticipant) -> dict[str, Any]:
             "options": [c.option_id for c in response.choices.all()],
             "value": response.value,
             "words": [w.word for w in response.words.all()],
-            "version": response.version,
         }
     questions = [
-        {"id": q["id"], "text": q["text"], "status": q["status"], "version": q["version"]}
+        {"id": q["id"], "text": q["text"], "status": q["status"]}
         for q in LiveQuestion.objects.filter(participant=participant)
         .order_by("created_at", "pk")
-        .values("id", "text", "status", "version")
+        .values("id", "text", "status")
     ]
     upvoted = list(
         LiveUpvote.objects.filter(participant=participant).values_list("question_id", flat=True)

@@ -1,10 +1,17 @@
 """Live sessions: open and close them, join, ask and support questions, moderate, run polls.
 
 The websocket consumer and the plain HTTP views (pages without JavaScript) call these same
-functions. Every change locks the session's row first and raises its ``version``: writes to
-one session are serialised (a few milliseconds each), which makes every check below exact —
-a poll closed before an answer refuses it, a resend is recognised — and lets results say
-which submissions they include. Refusals are ``ValidationError`` with a French message.
+functions. Refusals are ``ValidationError`` with a French message.
+
+Counting exactly under a crowd:
+- the database refuses what must never be: a second answer to a poll, a second upvote, a
+  submission id stored twice (a resend after a lost connection is found by its id and
+  acknowledged, not stored again);
+- a participant's submission holds a KEY SHARE lock on the session's and the poll's rows,
+  which the facilitators' closing (FOR UPDATE) waits for: nothing is counted after a close,
+  yet submissions do not wait for one another;
+- once a submission is committed, the session's ``version`` is raised (``_bump``): results
+  read after reading version V include every submission acknowledged with V or less.
 """
 
 from __future__ import annotations
@@ -12,13 +19,13 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Model
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -62,18 +69,10 @@ class Submission:
 # --- Helpers ------------------------------------------------------------------------------
 
 
-def _lock(session_id: int, *, participants: bool = False) -> LiveSession:
-    """Lock the session's row for this transaction and check it takes this change.
-
-    ``participants``: the change comes from a participant, who may only act while the
-    session is open; the facilitators prepare and review it in the other states.
-    """
-    session = LiveSession.objects.select_for_update().get(pk=session_id)
-    if participants and session.status != LiveSession.Status.OPEN:
-        if session.status == LiveSession.Status.CLOSED:
-            raise ValidationError(_("This live session has ended."), code="closed")
-        raise ValidationError(_("This live session has not started yet."), code="not_open")
-    return session
+def _lock(session_id: int) -> LiveSession:
+    """Lock the session's row for a facilitator's change (waits for the participants'
+    submissions in progress, holds new ones until this change is committed)."""
+    return LiveSession.objects.select_for_update().get(pk=session_id)
 
 
 def _bump(session: LiveSession) -> int:
@@ -81,6 +80,61 @@ def _bump(session: LiveSession) -> int:
     session.version += 1
     LiveSession.objects.filter(pk=session.pk).update(version=session.version)
     return session.version
+
+
+def _key_share(table: str, pk: int) -> str | None:
+    """The status of a row, read under a KEY SHARE lock on PostgreSQL (SQLite serialises
+    writers anyway)."""
+    with connection.cursor() as cursor:
+        lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s{lock}", [pk])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _check_open(session_id: int) -> None:
+    """Participants act only while the session is open."""
+    status = _key_share(LiveSession._meta.db_table, session_id)
+    if status == LiveSession.Status.CLOSED:
+        raise ValidationError(_("This live session has ended."), code="closed")
+    if status != LiveSession.Status.OPEN:
+        raise ValidationError(_("This live session has not started yet."), code="not_open")
+
+
+def _bump_committed(session_id: int) -> int:
+    """Raise the session's version once a submission is committed; return the new one.
+
+    Its own short transaction: the row is locked only for this statement. The version only
+    stamps results, so its commit need not wait for the disk (the submission's did). On
+    PostgreSQL, one round trip.
+    """
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        table = LiveSession._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "BEGIN; SET LOCAL synchronous_commit TO OFF; "
+                f"UPDATE {table} SET version = version + 1 WHERE id = {int(session_id)} "
+                "RETURNING version; COMMIT;"
+            )
+            raw = cursor.cursor
+            while raw.description is None and raw.nextset():
+                pass
+            row = raw.fetchone()
+            return int(row[0]) if row else 0
+    with transaction.atomic():
+        LiveSession.objects.filter(pk=session_id).update(version=F("version") + 1)
+        return int(
+            LiveSession.objects.filter(pk=session_id).values_list("version", flat=True).get()
+        )
+
+
+def _once(submit: Callable[[], Submission]) -> Submission:
+    """Run a submission; if the database refused a duplicate that raced it (the same id
+    sent twice at once, or a second answer), run it again: it now finds the first."""
+    try:
+        return submit()
+    except IntegrityError:
+        return submit()
 
 
 def _client_uuid(client_id: uuid.UUID | str | None) -> uuid.UUID:
@@ -100,6 +154,12 @@ def _previous(model: type[Any], client_id: uuid.UUID, participant: LiveParticipa
     if existing is not None and existing.participant_id != participant.pk:
         raise ValidationError(_("This submission is malformed."), code="client_id")
     return existing
+
+
+def _stored(obj: Model, session_id: int, *, duplicate: bool = False) -> Submission:
+    """A committed submission, with the version that includes it. A resend also raises the
+    version: its original may have been committed a moment ago without its version yet."""
+    return Submission(obj, _bump_committed(session_id), duplicate=duplicate)
 
 
 def _clean_text(value: str) -> str:
@@ -228,18 +288,28 @@ def participant_join(
             code="nickname",
         )
     user = user if user is not None and user.is_authenticated else None
-    with transaction.atomic():
-        locked = _lock(session.pk, participants=True)
-        if user is not None:
-            existing = LiveParticipant.objects.filter(session=locked, user=user).first()
-            if existing is not None:
-                if existing.nickname != nickname:
-                    existing.nickname = nickname
-                    existing.save(update_fields=["nickname"])
-                return existing
-        # Joining changes the participant count the screen shows; no version bump: the
-        # count is not a submission and the next change carries it.
-        return LiveParticipant.objects.create(session=locked, nickname=nickname, user=user)
+    # No lock: joining counts nothing, and a crowd joins at once. A join racing the
+    # session's closing is harmless: a closed session takes no submission.
+    status = LiveSession.objects.filter(pk=session.pk).values_list("status", flat=True).first()
+    if status != LiveSession.Status.OPEN:
+        if status == LiveSession.Status.CLOSED:
+            raise ValidationError(_("This live session has ended."), code="closed")
+        raise ValidationError(_("This live session has not started yet."), code="not_open")
+    if user is not None:
+        existing = LiveParticipant.objects.filter(session=session, user=user).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    return LiveParticipant.objects.create(
+                        session=session, nickname=nickname, user=user
+                    )
+            except IntegrityError:  # the same person joined twice at once
+                existing = LiveParticipant.objects.get(session=session, user=user)
+        if existing.nickname != nickname:
+            existing.nickname = nickname
+            existing.save(update_fields=["nickname"])
+        return existing
+    return LiveParticipant.objects.create(session=session, nickname=nickname, user=user)
 
 
 def participant_for_token(*, session: LiveSession, token: str) -> LiveParticipant | None:
@@ -270,55 +340,69 @@ def question_post(
             code="too_long",
         )
     cid = _client_uuid(client_id)
-    with transaction.atomic():
-        session = _lock(participant.session_id, participants=True)
-        previous = _previous(LiveQuestion, cid, participant)
+
+    def submit() -> Submission:
+        with transaction.atomic():
+            previous = _previous(LiveQuestion, cid, participant)
+            if previous is None:
+                _check_open(participant.session_id)
+                session = LiveSession.objects.only(
+                    "questions_enabled", "questions_premoderated"
+                ).get(pk=participant.session_id)
+                if not session.questions_enabled:
+                    raise ValidationError(
+                        _("Questions are not open in this session."), code="disabled"
+                    )
+                question = LiveQuestion.objects.create(
+                    session_id=participant.session_id,
+                    participant=participant,
+                    text=text,
+                    client_id=cid,
+                    status=(
+                        LiveQuestion.Status.PENDING
+                        if session.questions_premoderated
+                        else LiveQuestion.Status.APPROVED
+                    ),
+                )
         if previous is not None:
-            return Submission(previous, previous.version, duplicate=True)
-        if not session.questions_enabled:
-            raise ValidationError(_("Questions are not open in this session."), code="disabled")
-        version = _bump(session)
-        question = LiveQuestion.objects.create(
-            session=session,
-            participant=participant,
-            text=text,
-            client_id=cid,
-            version=version,
-            status=(
-                LiveQuestion.Status.PENDING
-                if session.questions_premoderated
-                else LiveQuestion.Status.APPROVED
-            ),
-        )
-    return Submission(question, version)
+            return _stored(previous, participant.session_id, duplicate=True)
+        return _stored(question, participant.session_id)
+
+    return _once(submit)
 
 
 def question_upvote(
     *, participant: LiveParticipant, question_id: int, client_id: uuid.UUID | str | None = None
 ) -> Submission:
     cid = _client_uuid(client_id)
-    with transaction.atomic():
-        session = _lock(participant.session_id, participants=True)
-        previous = _previous(LiveUpvote, cid, participant)
+
+    def submit() -> Submission:
+        with transaction.atomic():
+            previous = _previous(LiveUpvote, cid, participant)
+            if previous is None:
+                _check_open(participant.session_id)
+                question = LiveQuestion.objects.filter(
+                    session_id=participant.session_id,
+                    pk=question_id,
+                    status__in=[LiveQuestion.Status.APPROVED, LiveQuestion.Status.ANSWERED],
+                ).first()
+                if question is None:
+                    raise ValidationError(_("This question cannot be supported."), code="question")
+                if question.participant_id == participant.pk:
+                    raise ValidationError(_("You cannot support your own question."), code="own")
+                if LiveUpvote.objects.filter(question=question, participant=participant).exists():
+                    raise ValidationError(_("You already support this question."), code="twice")
+                upvote = LiveUpvote.objects.create(
+                    question=question, participant=participant, client_id=cid
+                )
+                LiveQuestion.objects.filter(pk=question.pk).update(
+                    upvote_count=F("upvote_count") + 1
+                )
         if previous is not None:
-            return Submission(previous, previous.version, duplicate=True)
-        question = LiveQuestion.objects.filter(
-            session=session,
-            pk=question_id,
-            status__in=[LiveQuestion.Status.APPROVED, LiveQuestion.Status.ANSWERED],
-        ).first()
-        if question is None:
-            raise ValidationError(_("This question cannot be supported."), code="question")
-        if question.participant_id == participant.pk:
-            raise ValidationError(_("You cannot support your own question."), code="own")
-        if LiveUpvote.objects.filter(question=question, participant=participant).exists():
-            raise ValidationError(_("You already support this question."), code="twice")
-        version = _bump(session)
-        upvote = LiveUpvote.objects.create(
-            question=question, participant=participant, client_id=cid, version=version
-        )
-        LiveQuestion.objects.filter(pk=question.pk).update(upvote_count=F("upvote_count") + 1)
-    return Submission(upvote, version)
+            return _stored(previous, participant.session_id, duplicate=True)
+        return _stored(upvote, participant.session_id)
+
+    return _once(submit)
 
 
 MODERATION_MOVES: dict[str, set[str]] = {
@@ -491,7 +575,7 @@ def poll_delete(*, poll: LivePoll) -> None:
 def _words(words: Iterable[str], max_words: int) -> list[str]:
     cleaned: list[str] = []
     for raw in words:
-        word = _clean_text(str(raw)).strip(".,;:!?«»\"'()").casefold()
+        word = _clean_text(str(raw).strip(".,;:!?«»\"'() ")).casefold()
         if not word:
             continue
         if len(word) > WORD_MAX_LENGTH:
@@ -523,81 +607,120 @@ def response_submit(
     poll_id: int,
     client_id: uuid.UUID | str | None = None,
     option_ids: Sequence[int] = (),
-    value: int | None = None,
+    value: int | str | None = None,
     words: Sequence[str] = (),
 ) -> Submission:
     """Answer a poll once. A resend with the same client id is acknowledged, not counted."""
     cid = _client_uuid(client_id)
-    with transaction.atomic():
-        session = _lock(participant.session_id, participants=True)
-        previous = _previous(LiveResponse, cid, participant)
+
+    def submit() -> Submission:
+        with transaction.atomic():
+            found = list(
+                LiveResponse.objects.filter(
+                    Q(client_id=cid) | Q(poll_id=poll_id, participant=participant)
+                ).only("id", "client_id", "participant_id", "poll_id")
+            )
+            previous = next((r for r in found if r.client_id == cid), None)
+            if previous is not None:
+                if previous.participant_id != participant.pk:
+                    raise ValidationError(_("This submission is malformed."), code="client_id")
+            else:
+                poll = _poll_for_answer(participant.session_id, poll_id)
+                if found:
+                    raise ValidationError(_("You have already answered this poll."), code="twice")
+                response = _answer(participant, poll, cid, option_ids, value, words)
         if previous is not None:
-            return Submission(previous, previous.version, duplicate=True)
-        poll = LivePoll.objects.filter(session=session, pk=poll_id).first()
-        if poll is None or poll.status == LivePoll.Status.DRAFT:
-            raise ValidationError(_("This poll is not open."), code="poll")
-        if poll.status == LivePoll.Status.CLOSED:
-            raise ValidationError(
-                _("This poll is closed: answers are no longer taken."), code="closed"
+            return _stored(previous, participant.session_id, duplicate=True)
+        return _stored(response, participant.session_id)
+
+    return _once(submit)
+
+
+def _poll_for_answer(session_id: int, poll_id: int) -> LivePoll:
+    """The poll being answered, read with KEY SHARE locks on its row and its session's
+    (closing either waits for this answer), after checking both are open."""
+    if connection.vendor == "postgresql":
+        polls = list(
+            LivePoll.objects.raw(
+                f"SELECT p.*, s.status AS session_status FROM {LivePoll._meta.db_table} p "
+                f"JOIN {LiveSession._meta.db_table} s ON s.id = p.session_id "
+                "WHERE p.id = %s AND p.session_id = %s FOR KEY SHARE",
+                [poll_id, session_id],
             )
-        if LiveResponse.objects.filter(poll=poll, participant=participant).exists():
-            raise ValidationError(_("You have already answered this poll."), code="twice")
-        chosen: list[int] = []
-        cleaned_words: list[str] = []
-        if poll.has_options:
-            try:
-                wanted = {int(o) for o in option_ids}
-            except (TypeError, ValueError):
-                raise ValidationError(_("This submission is malformed."), code="option") from None
-            valid = set(poll.options.filter(pk__in=wanted).values_list("pk", flat=True))
-            if not wanted:
-                raise ValidationError({"options": _("Choose an answer.")}, code="empty")
-            if valid != wanted:
-                raise ValidationError(_("This choice is not part of the poll."), code="option")
-            if poll.kind == LivePoll.Kind.SINGLE and len(wanted) > 1:
-                raise ValidationError({"options": _("Choose one answer only.")}, code="too_many")
-            if poll.max_choices and len(wanted) > poll.max_choices:
-                raise ValidationError(
-                    {
-                        "options": ngettext(
-                            "At most %(max)d choice.", "At most %(max)d choices.", poll.max_choices
-                        )
-                        % {"max": poll.max_choices}
-                    },
-                    code="too_many",
-                )
-            chosen = sorted(wanted)
-        elif poll.kind == LivePoll.Kind.SCALE:
-            try:
-                value = int(value) if value is not None and value != "" else None
-            except (TypeError, ValueError):
-                value = None
-            if value is None:
-                raise ValidationError({"value": _("Choose a value.")}, code="empty")
-            if not poll.scale_min <= value <= poll.scale_max:
-                raise ValidationError(
-                    {
-                        "value": _("Choose a value between %(min)d and %(max)d.")
-                        % {"min": poll.scale_min, "max": poll.scale_max}
-                    },
-                    code="range",
-                )
-        else:
-            cleaned_words = _words(words, poll.max_words)
-        version = _bump(session)
-        response = LiveResponse.objects.create(
-            poll=poll,
-            participant=participant,
-            client_id=cid,
-            version=version,
-            value=value if poll.kind == LivePoll.Kind.SCALE else None,
         )
-        if chosen:
-            LiveChoice.objects.bulk_create(
-                LiveChoice(response=response, option_id=option) for option in chosen
+        if not polls or polls[0].session_status != LiveSession.Status.OPEN:  # type: ignore[attr-defined]
+            _check_open(session_id)
+        poll = polls[0] if polls else None
+    else:
+        _check_open(session_id)
+        poll = LivePoll.objects.filter(session_id=session_id, pk=poll_id).first()
+    if poll is None or poll.status == LivePoll.Status.DRAFT:
+        raise ValidationError(_("This poll is not open."), code="poll")
+    if poll.status == LivePoll.Status.CLOSED:
+        raise ValidationError(_("This poll is closed: answers are no longer taken."), code="closed")
+    return poll
+
+
+def _answer(
+    participant: LiveParticipant,
+    poll: LivePoll,
+    cid: uuid.UUID,
+    option_ids: Sequence[int],
+    value: int | str | None,
+    words: Sequence[str],
+) -> LiveResponse:
+    chosen: list[int] = []
+    cleaned_words: list[str] = []
+    scale_value: int | None = None
+    if poll.has_options:
+        try:
+            wanted = {int(o) for o in option_ids}
+        except (TypeError, ValueError):
+            raise ValidationError(_("This submission is malformed."), code="option") from None
+        if not wanted:
+            raise ValidationError({"options": _("Choose an answer.")}, code="empty")
+        valid = set(poll.options.filter(pk__in=wanted).values_list("pk", flat=True))
+        if valid != wanted:
+            raise ValidationError(_("This choice is not part of the poll."), code="option")
+        if poll.kind == LivePoll.Kind.SINGLE and len(wanted) > 1:
+            raise ValidationError({"options": _("Choose one answer only.")}, code="too_many")
+        if poll.max_choices and len(wanted) > poll.max_choices:
+            raise ValidationError(
+                {
+                    "options": ngettext(
+                        "At most %(max)d choice.", "At most %(max)d choices.", poll.max_choices
+                    )
+                    % {"max": poll.max_choices}
+                },
+                code="too_many",
             )
-        if cleaned_words:
-            LiveWord.objects.bulk_create(
-                LiveWord(response=response, poll=poll, word=word) for word in cleaned_words
+        chosen = sorted(wanted)
+    elif poll.kind == LivePoll.Kind.SCALE:
+        try:
+            scale_value = int(value) if value is not None and value != "" else None
+        except (TypeError, ValueError):
+            scale_value = None
+        if scale_value is None:
+            raise ValidationError({"value": _("Choose a value.")}, code="empty")
+        if not poll.scale_min <= scale_value <= poll.scale_max:
+            raise ValidationError(
+                {
+                    "value": _("Choose a value between %(min)d and %(max)d.")
+                    % {"min": poll.scale_min, "max": poll.scale_max}
+                },
+                code="range",
             )
-    return Submission(response, version)
+    else:
+        cleaned_words = _words(words, poll.max_words)
+    response = LiveResponse.objects.create(
+        poll=poll, participant=participant, client_id=cid, value=scale_value
+    )
+    if chosen:
+        LiveChoice.objects.bulk_create(
+            LiveChoice(response=response, option_id=option) for option in chosen
+        )
+    if cleaned_words:
+        LiveWord.objects.bulk_create(
+            LiveWord(response=response, poll=poll, word=word) for word in cleaned_words
+        )
+    return response

@@ -113,3 +113,29 @@ def image_upload(name: str = "tableau.png", fmt: str = "PNG") -> SimpleUploadedF
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 80, 40)).save(buffer, format=fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+# --- Live sessions (live mode) -------------------------------------------------------------
+
+
+def open_live_session(workshop: Workshop | None = None, **kwargs: object):
+    """An open live session of ``workshop`` (a new published one unless given)."""
+    from fabrique.workshops.services import live as live_services
+
+    session = live_services.session_create(workshop=workshop or WorkshopFactory(), **kwargs)
+    live_services.session_open(session=session)
+    return session
+
+
+def live_poll(session, kind: str = "single", open_: bool = True, **kwargs: object):
+    """A poll of ``session``: single choice by default (« À pied », « À vélo », « En bus »)."""
+    from fabrique.workshops.services import live as live_services
+
+    defaults: dict[str, object] = {"prompt": "Comment venez-vous à l’atelier ?"}
+    if kind in ("single", "multiple"):
+        defaults["options"] = ["À pied", "À vélo", "En bus"]
+    defaults.update(kwargs)
+    poll = live_services.poll_create(session=session, kind=kind, **defaults)
+    if open_:
+        live_services.poll_open(poll=poll)
+    return poll
