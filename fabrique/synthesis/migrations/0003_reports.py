@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                 (
                     "status",
                     models.CharField(
-                        choices=[("draft", "Draft"), ("published", "Published")],
+                        choices=[("draft", "Draft"), ("published", "Published on the site")],
                         default="draft",
                         max_length=10,
                     ),

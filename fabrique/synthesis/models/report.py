@@ -100,7 +100,7 @@ class Report(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", _("Published on the site")
 
     class FilesStatus(models.TextChoices):
         NONE = "", _("Not made yet")
