@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 NEEDS_HELP = _(
@@ -70,9 +72,12 @@ class StaffRegistrationForm(forms.Form):
 class InvitationsForm(forms.Form):
     addresses = forms.CharField(
         label=_("Addresses to invite"),
-        help_text=_(
-            "One a line: « Name <address> » or the address alone. You can paste a column "
-            "from a spreadsheet or a list of recipients."
+        # Help texts are shown as HTML: the « <address> » must be escaped (when shown).
+        help_text=lazy(escape, str)(
+            _(
+                "One a line: « Name <address> » or the address alone. You can paste a column "
+                "from a spreadsheet or a list of recipients."
+            )
         ),
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
     )

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -221,16 +222,25 @@ def registration_create(
     return registration
 
 
-def registration_link_resend(*, registration: Registration) -> None:
+RESEND_EVERY = 10 * 60  # seconds
+
+
+def registration_link_resend(*, registration: Registration) -> bool:
     """Someone gave an address already registered: the link goes to that address again
-    (the page says nothing about whether it was registered)."""
+    (the page says nothing about whether it was registered). At most once every ten
+    minutes, so that the form cannot be used to flood someone's mailbox."""
+    if not cache.add(f"workshops:link-resent:{registration.pk}", 1, timeout=RESEND_EVERY):
+        return False
     kind = "confirm_link" if registration.status == Status.PENDING else "link_again"
     _email_later(registration, kind)
+    return True
 
 
 def registration_confirm(*, registration: Registration, by: User | None = None) -> Registration:
     """The visitor proved their address (or staff confirmed it for them): a seat if one is
-    free, the waiting list otherwise. Confirming twice changes nothing."""
+    free, the waiting list otherwise. Confirming twice changes nothing. Registrations
+    closed in between do not stop it (the person registered while they were open); a
+    cancelled or started workshop does."""
     now = timezone.now()
     with transaction.atomic():
         workshop = _locked(registration.workshop)

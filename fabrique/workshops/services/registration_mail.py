@@ -159,7 +159,7 @@ KINDS: dict[str, tuple[str, str, bool]] = {
     ),
     "reminder": (
         "workshops/email/reminder_workshop.txt",
-        gettext_noop("Tomorrow: « %(title)s »"),
+        gettext_noop("Reminder: « %(title)s »"),
         True,
     ),
 }

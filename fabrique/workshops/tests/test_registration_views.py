@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -256,6 +257,7 @@ class TestRegistering:
         assert not Registration.objects.exists()
 
     def test_an_address_already_registered_gets_its_link_again_and_nothing_leaks(self, client):
+        cache.clear()
         workshop = WorkshopFactory()
         existing = RegistrationFactory(workshop=workshop, email="awa@exemple.fr")
         response = client.post(
