@@ -1,0 +1,239 @@
+"""Opinion groups in two stages, as Pol.is forms them.
+
+1. **Base clusters.** The participants kept are split into (at most) 100 small clusters by
+   k-means on their 2-D positions. They summarise the crowd: the map can draw them instead of
+   thousands of dots, and the second stage works on 100 weighted points whatever the size of
+   the conversation. Above ``BASE_SAMPLE`` participants they are fitted on a seeded sample, then
+   refined by a few passes over everyone (Pol.is samples too, for its large conversations).
+2. **Groups.** The base clusters' centres, each weighted by its number of members, are grouped
+   by k-means for every k from 2 to ``max_groups`` (and at most ``2 + base clusters / 12``, as
+   Pol.is does, so that a small conversation is not cut into many groups). The k kept is the
+   one with the best silhouette, measured on the base clusters' centres as Pol.is does. A
+   participant belongs to the group of their base cluster.
+
+Pol.is recomputes the groups after each batch of votes, starting from the previous groups, so
+its k-means ends in whichever local optimum the history of the conversation led to. A single
+computation has no history; it takes the best of several seeded k-means++ starts (lowest
+weighted within-group variance), which is the usual k-means answer and does not depend on the
+order people arrived in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from .projection import FloatArray
+from .votes import IntArray
+
+BASE_CLUSTERS = 100
+BASE_SAMPLE = 20_000
+BASE_RESTARTS = 3
+GROUP_RESTARTS = 20
+MAX_ITERATIONS = 300
+FULL_DATA_PASSES = 5
+BASE_TOLERANCE = 1e-2
+
+
+@dataclass(frozen=True, eq=False)
+class KMeansFit:
+    labels: IntArray
+    centers: FloatArray
+    inertia: float
+
+
+@dataclass(frozen=True, eq=False)
+class BaseClusters:
+    labels: IntArray
+    """Base cluster of each point, numbered from 0 with no gap."""
+    centers: FloatArray
+    sizes: IntArray
+
+
+@dataclass(frozen=True, eq=False)
+class GroupChoice:
+    k: int
+    labels: IntArray
+    """Group of each base cluster."""
+    silhouette: float
+    silhouettes: dict[int, float]
+    """Silhouette of the best clustering found for each k tried."""
+
+
+def kmeans(
+    points: FloatArray,
+    k: int,
+    *,
+    rng: np.random.Generator,
+    weights: FloatArray | None = None,
+    restarts: int = 1,
+    max_iterations: int = MAX_ITERATIONS,
+    tolerance: float = 0.0,
+) -> KMeansFit:
+    """Weighted k-means (Lloyd's iterations from k-means++ starts); the best of ``restarts``.
+
+    ``k`` must not exceed the number of distinct points. A cluster left empty during the
+    iterations is moved to the point farthest from its centre, so that k clusters come out.
+    """
+    w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=np.float64)
+    best: KMeansFit | None = None
+    for _ in range(restarts):
+        centers = _kmeans_plus_plus(points, k, w, rng)
+        fit = lloyd(points, centers, w, max_iterations=max_iterations, tolerance=tolerance)
+        if best is None or fit.inertia < best.inertia - 1e-12 * max(1.0, best.inertia):
+            best = fit
+    assert best is not None
+    return best
+
+
+def lloyd(
+    points: FloatArray,
+    centers: FloatArray,
+    weights: FloatArray,
+    *,
+    max_iterations: int,
+    tolerance: float = 0.0,
+) -> KMeansFit:
+    """Lloyd's iterations from the given centres, until no point changes cluster or no centre
+    moves by more than ``tolerance``; each point ends in the cluster of its nearest centre.
+
+    The nearest centre is found with a k-d tree of the centres, about ten times quicker than
+    all the distances for 100 000 points and 100 centres."""
+    k = len(centers)
+    centers = centers.copy()
+    labels = np.full(len(points), -1, dtype=np.int64)
+    for _ in range(max_iterations):
+        own, new_labels = _nearest(points, centers)
+        if np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+        mass = np.bincount(labels, weights=weights, minlength=k)
+        for empty in np.flatnonzero(mass == 0):
+            farthest = int(np.argmax(own))
+            labels[farthest] = empty
+            own[farthest] = -1.0
+        mass = np.bincount(labels, weights=weights, minlength=k)
+        previous = centers.copy()
+        for d in range(points.shape[1]):
+            sums = np.bincount(labels, weights=weights * points[:, d], minlength=k)
+            np.divide(sums, mass, out=centers[:, d], where=mass > 0)
+        if tolerance > 0 and np.max(np.sum((centers - previous) ** 2, axis=1)) <= tolerance**2:
+            break
+    own, labels = _nearest(points, centers)
+    return KMeansFit(labels=labels, centers=centers, inertia=float(np.dot(weights, own * own)))
+
+
+def _nearest(points: FloatArray, centers: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Distance to the nearest centre and its index, for each point."""
+    distance, index = cKDTree(centers).query(points)
+    return np.asarray(distance, dtype=np.float64), np.asarray(index, dtype=np.int64)
+
+
+def base_clusters(points: FloatArray, *, rng: np.random.Generator) -> BaseClusters:
+    """Up to ``BASE_CLUSTERS`` small clusters of the participants' positions."""
+    k = min(BASE_CLUSTERS, distinct_count(points))
+    # Base clusters only summarise the crowd: stop once no centre moves by more than a
+    # hundredth of the spread of the map (Pol.is stops at a fixed 0.01).
+    tolerance = BASE_TOLERANCE * float(np.sqrt(points.var(axis=0).sum()))
+    if len(points) <= BASE_SAMPLE:
+        fit = kmeans(points, k, rng=rng, restarts=BASE_RESTARTS, tolerance=tolerance)
+    else:
+        sample = np.sort(rng.choice(len(points), BASE_SAMPLE, replace=False))
+        k = min(k, distinct_count(points[sample]))
+        start = kmeans(points[sample], k, rng=rng, restarts=BASE_RESTARTS, tolerance=tolerance)
+        fit = lloyd(
+            points,
+            start.centers,
+            np.ones(len(points)),
+            max_iterations=FULL_DATA_PASSES,
+            tolerance=tolerance,
+        )
+    sizes = np.bincount(fit.labels, minlength=len(fit.centers))
+    used = sizes > 0
+    renumber = np.cumsum(used) - 1
+    return BaseClusters(labels=renumber[fit.labels], centers=fit.centers[used], sizes=sizes[used])
+
+
+def group_clusters(base: BaseClusters, *, max_groups: int, rng: np.random.Generator) -> GroupChoice:
+    """Group the base clusters for each k allowed and keep the k with the best silhouette."""
+    n_base = len(base.centers)
+    highest = min(max_groups, 2 + n_base // 12, n_base)
+    distances = np.sqrt(_squared_distances(base.centers, base.centers))
+    silhouettes: dict[int, float] = {}
+    fits: dict[int, KMeansFit] = {}
+    for k in range(2, highest + 1):
+        fit = kmeans(
+            base.centers, k, rng=rng, weights=base.sizes.astype(np.float64),
+            restarts=GROUP_RESTARTS,
+        )  # fmt: skip
+        if np.unique(fit.labels).size < k:
+            continue  # fewer distinct groups than asked: the same as a smaller k
+        fits[k] = fit
+        silhouettes[k] = silhouette(distances, fit.labels)
+    chosen = max(silhouettes, key=lambda k: (silhouettes[k], -k))
+    return GroupChoice(
+        k=chosen,
+        labels=fits[chosen].labels,
+        silhouette=silhouettes[chosen],
+        silhouettes=silhouettes,
+    )
+
+
+def silhouette(distances: FloatArray, labels: IntArray) -> float:
+    """Mean silhouette of the points (Rousseeuw 1987); a point alone in its cluster scores 0.
+
+    As in Pol.is, every base cluster counts once, whatever its size: the silhouette judges the
+    shape of the map, not the headcount.
+    """
+    n = len(labels)
+    groups = np.unique(labels)
+    if groups.size < 2:
+        return 0.0
+    member = labels[None, :] == groups[:, None]  # (groups, points)
+    sums = distances @ member.T.astype(np.float64)  # (points, groups)
+    counts = member.sum(axis=1).astype(np.float64)
+    own = np.searchsorted(groups, labels)
+    own_count = counts[own] - 1
+    a = np.divide(sums[np.arange(n), own], own_count, out=np.zeros(n), where=own_count > 0)
+    means = sums / counts[None, :]
+    means[np.arange(n), own] = np.inf
+    b = means.min(axis=1)
+    scale = np.maximum(a, b)
+    s = np.divide(b - a, scale, out=np.zeros(n), where=scale > 0)
+    s[own_count == 0] = 0.0
+    return float(s.mean())
+
+
+def distinct_count(points: FloatArray) -> int:
+    return int(np.unique(points, axis=0).shape[0])
+
+
+def _kmeans_plus_plus(
+    points: FloatArray, k: int, weights: FloatArray, rng: np.random.Generator
+) -> FloatArray:
+    """k-means++ seeding (Arthur & Vassilvitskii 2007), each point counted with its weight."""
+    chosen = [int(rng.choice(len(points), p=weights / weights.sum()))]
+    nearest = _squared_distances(points, points[chosen])[:, 0]
+    for _ in range(1, k):
+        mass = weights * nearest
+        total = mass.sum()
+        if total <= 0:  # every point sits on a centre already: take any unused distinct one
+            unused = np.flatnonzero(nearest > 0)
+            index = int(unused[0]) if unused.size else int(rng.integers(len(points)))
+        else:
+            index = int(rng.choice(len(points), p=mass / total))
+        chosen.append(index)
+        nearest = np.minimum(nearest, _squared_distances(points, points[[index]])[:, 0])
+    return points[chosen].astype(np.float64)
+
+
+def _squared_distances(points: FloatArray, centers: FloatArray) -> FloatArray:
+    """Squared distances, coordinate by coordinate: for 2-D points this is cheaper than a
+    matrix product and exact, and it needs no BLAS threads."""
+    distances = np.zeros((len(points), len(centers)))
+    for d in range(points.shape[1]):
+        difference = points[:, d, None] - centers[None, :, d]
+        distances += difference * difference
+    return distances
