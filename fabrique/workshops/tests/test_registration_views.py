@@ -523,3 +523,30 @@ def test_a_past_workshop_cannot_be_cancelled_by_the_person(client):
     client.post(reverse("workshops:registration_cancel", args=[registration.token]))
     registration.refresh_from_db()
     assert registration.status == Status.CONFIRMED
+
+
+PUBLIC_ROLES = [
+    ("anonymous", 404),
+    ("participant", 404),
+    ("facilitator_elsewhere", 404),
+    ("workshop_facilitator", 200),
+    ("territory_facilitator", 200),
+    ("territory_admin", 200),
+]
+
+
+@pytest.mark.parametrize(("role", "draft_status"), PUBLIC_ROLES)
+def test_public_registration_pages_follow_the_workshops_visibility(client, role, draft_status):
+    published = WorkshopFactory()
+    draft = WorkshopFactory(process=published.process, status=Workshop.Status.DRAFT)
+    user = _user_as(role, draft)
+    if user:
+        client.force_login(user)
+    for workshop, status in ((published, 200), (draft, draft_status)):
+        args = [workshop.process.slug, workshop.pk]
+        assert client.get(_register_url(workshop)).status_code == status
+        assert client.get(reverse("workshops:ics", args=args)).status_code == status
+    # Those who may see a draft still cannot register for it.
+    response = client.post(_register_url(draft), {"name": "X", "email": "x@exemple.fr"})
+    assert response.status_code == draft_status
+    assert not draft.registrations.exists()
