@@ -90,7 +90,6 @@ actuellement actuel actuelle souvent rien
 """
 
 
-
 def strip_accents(text: str) -> str:
     """``écologie`` → ``ecologie``; ``ç`` → ``c``; ``œ`` stays (it is a letter, not an accent)."""
     decomposed = unicodedata.normalize("NFD", text)
@@ -109,15 +108,14 @@ def _stop_words() -> frozenset[str]:
 FRENCH_STOP_WORDS: frozenset[str] = _stop_words()
 
 #: English function words, only to tell an English text from a French one.
-ENGLISH_STOP_WORDS: frozenset[str] = frozenset(
-    """
+_ENGLISH_TEXT = """
     the and of to in is are was were be been being it its this that these those with for from
     by at as an or but not no if then than there their they them we our you your he she his her
     him i me my do does did have has had will would should could can may might must shall what
     which who whom when where why how all any some more most such only own same so very just
     about into over after before because while between through during again here also
-    """.split()
-)
+"""
+ENGLISH_STOP_WORDS: frozenset[str] = frozenset(_ENGLISH_TEXT.split())
 
 #: Letters common in French and rare in English; one of them adds ACCENT_BONUS to the share of
 #: French words (short French texts have few function words, English ones no accents).
@@ -129,6 +127,11 @@ _STEMMER = Stemmer.Stemmer("french")
 # stop-word test, the three costs paid once per distinct word instead of once per occurrence.
 _KEYS: dict[str, str] = {}
 _KEY_CACHE_LIMIT = 2_000_000
+
+
+def word_keys_cache() -> dict[str, str]:
+    """The cache behind :func:`word_key`, for loops that look words up millions of times."""
+    return _KEYS
 
 
 def words(text: str) -> list[str]:
