@@ -23,7 +23,7 @@ class OpinionActivity(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Open to votes")
         CLOSED = "closed", _("Closed")
 
     process = models.ForeignKey(
@@ -144,7 +144,7 @@ class StatementVote(models.Model):
 
     class Value(models.IntegerChoices):
         DISAGREE = -1, _("Disagree")
-        PASS = 0, _("Pass")
+        PASS = 0, _("Passed")
         AGREE = 1, _("Agree")
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="votes")
