@@ -439,6 +439,12 @@ class Representativeness:
     map_points: list[MapPoint]
     unmapped: int
 
+    min_participants: int = MIN_PARTICIPANTS
+
+    @property
+    def min_warning_share(self) -> str:
+        return share_text(MIN_WARNING_SHARE)
+
     @property
     def warnings(self) -> list[str]:
         found = list(self.basins.warnings) if self.basins else []

@@ -150,7 +150,9 @@ def reference_shares_set(
     if (process is None) == (territory is None):
         raise ValueError("Give a process or a territory.")
     parsed = reference_shares_parse(attribute=attribute, text=text)
-    scope = {"process": process} if process is not None else {"territory": territory}
+    scope: dict[str, Process | Territory | None] = (
+        {"process": process} if process is not None else {"territory": territory}
+    )
     ReferenceShare.objects.filter(attribute=attribute, **scope).delete()
     rows = [
         ReferenceShare(
@@ -174,7 +176,9 @@ def reference_shares_clear(
 ) -> int:
     if (process is None) == (territory is None):
         raise ValueError("Give a process or a territory.")
-    scope = {"process": process} if process is not None else {"territory": territory}
+    scope: dict[str, Process | Territory | None] = (
+        {"process": process} if process is not None else {"territory": territory}
+    )
     deleted, _rows = ReferenceShare.objects.filter(attribute=attribute, **scope).delete()
     return deleted
 
