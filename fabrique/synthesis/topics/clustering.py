@@ -4,7 +4,7 @@
    :data:`DIMENSIONS` directions; each text becomes a point on the unit sphere. Words that are
    used together ("vélo", "piste", "cyclable") fall along the same directions, so two texts
    can be close without sharing a word.
-2. **Micro-groups.** K-means cuts the points into ``m ≈ √(2n)`` small groups (at most
+2. **Micro-groups.** K-means cuts the points into ``m = max(√n, 2k)`` small groups (at most
    :data:`MAX_MICRO_GROUPS`), many more than the topics wanted.
 3. **Merges.** The micro-groups are merged two by two, the most similar first (average
    linkage on the cosine distance between their centres), until ``k`` groups remain.
@@ -12,7 +12,7 @@
 Why not k-means straight into ``k`` groups: k-means prefers groups of equal size, while the
 topics of a consultation are not (a third of the answers about one theme, a few dozen about
 another). Measured on human-labelled Grand Débat answers, step 3 raises the adjusted Rand index
-from 0.40 to 0.65 (7 themes) and from 0.28 to 0.50 (27 sub-themes): see
+from 0.40 to 0.68 (7 themes) and from 0.28 to 0.53 (27 sub-themes): see
 ``docs/decisions/0005-synthesis-topics.md``.
 
 **Number of topics, when not given.** Merging stops where the next merge would join groups
@@ -41,11 +41,14 @@ from sklearn.preprocessing import normalize
 
 from .vectorize import sample_rows
 
-#: LSA directions kept (50 beat 20, 30, 75, 100 and 200 on the Grand Débat sample).
-DIMENSIONS = 50
+#: LSA directions kept (100 beat 50, 75 and 150 on the Grand Débat sample).
+DIMENSIONS = 100
 #: LSA and the micro-groups are fitted on at most this many texts.
 FIT_SAMPLE = 20_000
-#: Upper bound on the number of micro-groups (√(2 × 20 000) = 200 at the sample's size).
+#: Micro-groups: about √(MICRO_FACTOR × n), k-means restarted MICRO_RESTARTS times.
+MICRO_FACTOR = 1.0
+MICRO_RESTARTS = 1
+#: Upper bound on the number of micro-groups (√20 000 ≈ 141 at the sample's size).
 MAX_MICRO_GROUPS = 400
 #: Bounds of the automatic number of topics.
 MIN_TOPICS = 4
@@ -153,11 +156,11 @@ def partition(
             fit_rows=len(fit),
             explained_variance=explained,
         )
-    micro = min(distinct, MAX_MICRO_GROUPS, max(2 * k, round(math.sqrt(2 * len(fit)))))
+    micro = min(distinct, MAX_MICRO_GROUPS, max(2 * k, round(math.sqrt(MICRO_FACTOR * len(fit)))))
     with warnings.catch_warnings():
         # Near-identical texts can leave fewer distinct micro-groups than asked: harmless.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        kmeans = KMeans(micro, n_init=1, random_state=seed).fit(fit_points)
+        kmeans = KMeans(micro, n_init=MICRO_RESTARTS, random_state=seed).fit(fit_points)
     centres = normalize(kmeans.cluster_centers_.astype(np.float32))
     report(0.7)
     tree = linkage(centres.astype(np.float64), method="average", metric="cosine")
