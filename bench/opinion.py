@@ -31,6 +31,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,10 @@ def read_conversation(folder: Path) -> dict[str, Any]:
     }
 
 
+def rounded(values: Mapping[int, float]) -> dict[int, float]:
+    return {k: round(v, 3) for k, v in values.items()}
+
+
 def compare(groups: np.ndarray, reference: np.ndarray) -> tuple[float, int]:
     both = (groups >= 0) & (reference >= 0)
     return float(adjusted_rand_score(reference[both], groups[both])), int(both.sum())
@@ -136,7 +141,7 @@ def run_conversation(name: str) -> dict[str, Any]:
     print(
         f"  in map {int(result.kept.sum())} (Pol.is clustered {data['polis_clustered']}), "
         f"k={result.k} sizes {list(result.group_sizes)} vs Pol.is {polis_sizes}, "
-        f"silhouettes {({k: round(v, 3) for k, v in result.silhouettes.items()})}"
+        f"silhouettes {rounded(result.silhouettes)}, stability {result.stability:.3f}"
     )
     print(
         f"  ARI {ari:.3f} on {compared} participants; seeds 0-4: "
@@ -204,7 +209,7 @@ def run_synthetic(n_groups: int) -> dict[str, Any]:
     return {
         "participants": SYNTHETIC_PARTICIPANTS,
         "statements": SYNTHETIC_STATEMENTS,
-        "votes": int(len(votes[0])),
+        "votes": len(votes[0]),
         "planted_groups": n_groups,
         "groups": result.k,
         "ari": round(ari, 4),

@@ -30,11 +30,13 @@ from .votes import IntArray
 
 BASE_CLUSTERS = 100
 BASE_SAMPLE = 20_000
-BASE_RESTARTS = 3
+BASE_RESTARTS = 1
 GROUP_RESTARTS = 20
+RUNS = 5
 MAX_ITERATIONS = 300
 FULL_DATA_PASSES = 5
 BASE_TOLERANCE = 1e-2
+DIRECT_LIMIT = 100_000  # points × centres below which all distances are cheaper than a k-d tree
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,13 +55,27 @@ class BaseClusters:
 
 
 @dataclass(frozen=True, eq=False)
-class GroupChoice:
+class GroupFits:
+    """One run: base clusters, and their grouping for each k tried."""
+
+    base: BaseClusters
+    fits: dict[int, KMeansFit]
+    silhouettes: dict[int, float]
+
+
+@dataclass(frozen=True, eq=False)
+class Grouping:
+    """The groups kept."""
+
+    base: BaseClusters
     k: int
     labels: IntArray
     """Group of each base cluster."""
     silhouette: float
     silhouettes: dict[int, float]
-    """Silhouette of the best clustering found for each k tried."""
+    """Mean silhouette over the runs, for each k tried."""
+    stability: float
+    """Mean adjusted Rand index between the grouping kept and the other runs' (same k)."""
 
 
 def kmeans(
@@ -127,13 +143,18 @@ def lloyd(
 
 def _nearest(points: FloatArray, centers: FloatArray) -> tuple[FloatArray, IntArray]:
     """Distance to the nearest centre and its index, for each point."""
+    if len(points) * len(centers) <= DIRECT_LIMIT:
+        squared = _squared_distances(points, centers)
+        index = squared.argmin(axis=1)
+        return np.sqrt(squared[np.arange(len(points)), index]), index
     distance, index = cKDTree(centers).query(points)
     return np.asarray(distance, dtype=np.float64), np.asarray(index, dtype=np.int64)
 
 
-def base_clusters(points: FloatArray, *, rng: np.random.Generator) -> BaseClusters:
-    """Up to ``BASE_CLUSTERS`` small clusters of the participants' positions."""
-    k = min(BASE_CLUSTERS, distinct_count(points))
+def base_clusters(points: FloatArray, *, distinct: int, rng: np.random.Generator) -> BaseClusters:
+    """Up to ``BASE_CLUSTERS`` small clusters of the participants' positions (``distinct``
+    of them different)."""
+    k = min(BASE_CLUSTERS, distinct)
     # Base clusters only summarise the crowd: stop once no centre moves by more than a
     # hundredth of the spread of the map (Pol.is stops at a fixed 0.01).
     tolerance = BASE_TOLERANCE * float(np.sqrt(points.var(axis=0).sum()))
@@ -156,13 +177,13 @@ def base_clusters(points: FloatArray, *, rng: np.random.Generator) -> BaseCluste
     return BaseClusters(labels=renumber[fit.labels], centers=fit.centers[used], sizes=sizes[used])
 
 
-def group_clusters(base: BaseClusters, *, max_groups: int, rng: np.random.Generator) -> GroupChoice:
-    """Group the base clusters for each k allowed and keep the k with the best silhouette."""
+def group_clusters(base: BaseClusters, *, max_groups: int, rng: np.random.Generator) -> GroupFits:
+    """Group the base clusters for each k allowed; the silhouette of each grouping."""
     n_base = len(base.centers)
     highest = min(max_groups, 2 + n_base // 12, n_base)
     distances = np.sqrt(_squared_distances(base.centers, base.centers))
-    silhouettes: dict[int, float] = {}
     fits: dict[int, KMeansFit] = {}
+    silhouettes: dict[int, float] = {}
     for k in range(2, highest + 1):
         fit = kmeans(
             base.centers, k, rng=rng, weights=base.sizes.astype(np.float64),
@@ -172,13 +193,74 @@ def group_clusters(base: BaseClusters, *, max_groups: int, rng: np.random.Genera
             continue  # fewer distinct groups than asked: the same as a smaller k
         fits[k] = fit
         silhouettes[k] = silhouette(distances, fit.labels)
-    chosen = max(silhouettes, key=lambda k: (silhouettes[k], -k))
-    return GroupChoice(
+    return GroupFits(base=base, fits=fits, silhouettes=silhouettes)
+
+
+def opinion_groups(
+    points: FloatArray, *, max_groups: int, rng: np.random.Generator, runs: int = RUNS
+) -> Grouping:
+    """Base clusters and groups, computed ``runs`` times from different seeded starts.
+
+    One run depends on its random starts: with two values of k of nearly equal silhouette, or
+    two groupings of nearly equal quality, a different seed may tip the balance. So k is the one
+    with the best silhouette on average over the runs, and the grouping kept is the run (for
+    that k) that agrees best with the others (highest mean adjusted Rand index): the typical
+    answer rather than a lucky or unlucky one. Its mean agreement with the other runs is
+    reported as ``stability``.
+    """
+    distinct = distinct_count(points)
+    runs_done = [
+        group_clusters(
+            base_clusters(points, distinct=distinct, rng=rng), max_groups=max_groups, rng=rng
+        )
+        for _ in range(runs)
+    ]
+    tried = sorted({k for run in runs_done for k in run.silhouettes})
+    if not tried:
+        raise ValueError("no grouping found")  # cannot happen with two distinct points
+    mean = {
+        k: float(np.mean([run.silhouettes[k] for run in runs_done if k in run.silhouettes]))
+        for k in tried
+    }
+    chosen = max(tried, key=lambda k: (mean[k], -k))
+    candidates = [run for run in runs_done if chosen in run.fits]
+    partitions = [run.fits[chosen].labels[run.base.labels] for run in candidates]
+    agreement = np.zeros((len(partitions), len(partitions)))
+    for i in range(len(partitions)):
+        for j in range(i + 1, len(partitions)):
+            agreement[i, j] = agreement[j, i] = adjusted_rand_index(partitions[i], partitions[j])
+    others = max(len(partitions) - 1, 1)
+    typical = int(np.argmax(agreement.sum(axis=1)))
+    run = candidates[typical]
+    return Grouping(
+        base=run.base,
         k=chosen,
-        labels=fits[chosen].labels,
-        silhouette=silhouettes[chosen],
-        silhouettes=silhouettes,
+        labels=run.fits[chosen].labels,
+        silhouette=run.silhouettes[chosen],
+        silhouettes=mean,
+        stability=float(agreement[typical].sum() / others) if len(partitions) > 1 else 1.0,
     )
+
+
+def adjusted_rand_index(a: IntArray, b: IntArray) -> float:
+    """Adjusted Rand index of two partitions (Hubert & Arabie 1985): 1 when identical, about 0
+    for unrelated ones."""
+    _, a = np.unique(a, return_inverse=True)
+    _, b = np.unique(b, return_inverse=True)
+    table = np.bincount(a * (b.max() + 1) + b, minlength=(a.max() + 1) * (b.max() + 1))
+
+    def pairs(counts: IntArray) -> float:
+        return float(np.sum(counts * (counts - 1)) / 2)
+
+    table_pairs = pairs(table)
+    rows = pairs(np.bincount(a))
+    cols = pairs(np.bincount(b))
+    total = len(a) * (len(a) - 1) / 2
+    expected = rows * cols / total if total else 0.0
+    maximum = (rows + cols) / 2
+    if maximum == expected:
+        return 1.0
+    return (table_pairs - expected) / (maximum - expected)
 
 
 def silhouette(distances: FloatArray, labels: IntArray) -> float:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .clustering import base_clusters, distinct_count, group_clusters
+from .clustering import distinct_count, opinion_groups
 from .errors import OpinionInputError
 from .projection import answered_counts, project
 from .results import OpinionResult
@@ -86,8 +86,8 @@ def opinion_compute(
             "Tous les participants retenus occupent la même position (mêmes votes) : il n'y a "
             "pas de groupes à distinguer."
         )
-    base = base_clusters(points, rng=rng)
-    choice = group_clusters(base, max_groups=max_groups, rng=rng)
+    choice = opinion_groups(points, max_groups=max_groups, rng=rng)
+    base = choice.base
 
     # Groups are numbered by decreasing size (then by their first member), whatever k-means
     # called them, so that group 0 is the largest in every run.
@@ -112,6 +112,7 @@ def opinion_compute(
         k=choice.k,
         silhouette=choice.silhouette,
         silhouettes=dict(choice.silhouettes),
+        stability=choice.stability,
         representative=representative_statements(counts, allowed, limit=max_representative),
         consensus=consensus_statements(counts, allowed),
         divisive=divisive_statements(counts, allowed),

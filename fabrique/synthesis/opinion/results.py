@@ -86,7 +86,10 @@ class OpinionResult:
     """Silhouette of the groups kept, on the base clusters (from -1 to 1; above about 0.25 the
     groups are distinct, near 0 they are arbitrary cuts of one crowd)."""
     silhouettes: Mapping[int, float]
-    """Silhouette for each number of groups tried."""
+    """Silhouette for each number of groups tried (mean over the runs)."""
+    stability: float
+    """How much the groups depend on the random starts: mean adjusted Rand index between the
+    groups kept and those of the other runs (1: always the same groups)."""
     representative: tuple[tuple[RepresentativeStatement, ...], ...]
     """For each group, its representative statements (at most five)."""
     consensus: tuple[ConsensusStatement, ...]
