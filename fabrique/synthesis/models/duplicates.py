@@ -71,7 +71,7 @@ class DuplicateCluster(models.Model):
     scan = models.ForeignKey(DuplicateScan, on_delete=models.CASCADE, related_name="clusters")
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="+")
     contributions = models.ManyToManyField(Contribution, related_name="+")
-    # The lowest closeness between two of them (cosine of their TF-IDF vectors, 0 to 1).
+    # How close they are: the mean cosine of their TF-IDF vectors, two by two (0 to 1).
     similarity = models.FloatField(default=0)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     target = models.ForeignKey(
