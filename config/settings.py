@@ -123,8 +123,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Links typed without a scheme are taken as https (the default from Django 6).
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -37,6 +37,13 @@ def staff_of(process: Process) -> Any:
 
 
 class WorkshopForm(forms.ModelForm):
+    online_url = forms.URLField(
+        label=_("link to join online"),
+        required=False,
+        assume_scheme="https",
+        help_text=Workshop._meta.get_field("online_url").help_text,
+    )
+
     class Meta:
         model = Workshop
         fields = [

@@ -16,6 +16,11 @@ from fabrique.core.sanitize import sanitize_html
 from fabrique.processes.models import ParticipationMode, Phase, Process, Theme
 
 from ..models import Workshop
+from .registration import (
+    registrations_fill_free_seats,
+    registrations_notify_cancellation,
+    registrations_notify_change,
+)
 
 # Fields whose change registered people must hear about.
 NOTIFIED_FIELDS = (
@@ -166,10 +171,13 @@ def workshop_update(
         workshop.themes.set(themes)
     if facilitators is not None:
         workshop.facilitators.set(facilitators)
+    if before.capacity is not None and (
+        workshop.capacity is None or workshop.capacity > before.capacity
+    ):
+        # New seats go to the waiting list, in order; the people promoted are told.
+        transaction.on_commit(lambda: registrations_fill_free_seats(workshop=workshop))
     changes = _describe_changes(before, workshop)
     if changes and notify and workshop.status == Workshop.Status.PUBLISHED:
-        from .registration import registrations_notify_change
-
         transaction.on_commit(
             lambda: registrations_notify_change(workshop=workshop, changes=changes)
         )
@@ -214,6 +222,4 @@ def workshop_cancel(*, workshop: Workshop, reason: str) -> None:
         update_fields=["status", "cancellation_reason", "registration_open", "updated_at"]
     )
     if was_published:
-        from .registration import registrations_notify_cancellation
-
         transaction.on_commit(lambda: registrations_notify_cancellation(workshop=workshop))

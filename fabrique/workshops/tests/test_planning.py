@@ -141,7 +141,8 @@ class TestWorkshopLifecycle:
         assert workshop.status == Workshop.Status.CANCELLED
         assert not workshop.registration_open
         sent = [m for m in mail.outbox if "alice@exemple.fr" in m.to]
-        assert sent and "Salle inondée" in sent[0].body
+        assert sent
+        assert "Salle inondée" in sent[0].body
         with pytest.raises(ValidationError):
             planning.workshop_publish(workshop=workshop)
 
@@ -180,23 +181,26 @@ class TestPublicPages:
             cancellation_reason="x",
         )
         page = client.get(reverse("workshops:list", args=[process.slug])).content.decode()
-        assert "Publié" in page and "Annulé" in page
+        assert "Publié" in page
+        assert "Annulé" in page
         assert "Brouillon" not in page
 
     def test_filters_by_format_and_past(self, client):
         process = workshop_process()
-        WorkshopFactory(process=process, title="En salle")
+        WorkshopFactory(process=process, title="Atelier dans la salle")
         WorkshopFactory(
             process=process,
-            title="En ligne",
+            title="Atelier par visioconférence",
             format=Workshop.Format.ONLINE,
             online_url="https://visio.exemple.fr/a",
         )
         url = reverse("workshops:list", args=[process.slug])
         page = client.get(url, {"format": "online"}).content.decode()
-        assert "En ligne" in page and "En salle" not in page
+        assert "Atelier par visioconférence" in page
+        assert "Atelier dans la salle" not in page
         page = client.get(url, {"quand": "past"}).content.decode()
-        assert "En ligne" not in page and "En salle" not in page
+        assert "Atelier par visioconférence" not in page
+        assert "Atelier dans la salle" not in page
 
     def test_draft_page_is_hidden_from_the_public_but_not_from_staff(self, client):
         workshop = WorkshopFactory(status=Workshop.Status.DRAFT)
@@ -360,3 +364,16 @@ class TestBackofficeForms:
         workshop.refresh_from_db()
         assert workshop.status == Workshop.Status.CANCELLED
         assert workshop.registrations.filter(status=Registration.Status.CONFIRMED).exists()
+
+
+def test_more_seats_go_to_the_waiting_list_in_order(django_capture_on_commit_callbacks):
+    workshop = WorkshopFactory(capacity=1)
+    RegistrationFactory(workshop=workshop)
+    first = RegistrationFactory(workshop=workshop, status=Registration.Status.WAITLISTED)
+    second = RegistrationFactory(workshop=workshop, status=Registration.Status.WAITLISTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        planning.workshop_update(workshop=workshop, capacity=2)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == Registration.Status.CONFIRMED
+    assert second.status == Registration.Status.WAITLISTED
