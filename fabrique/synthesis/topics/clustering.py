@@ -124,19 +124,19 @@ def partition(
 
     fit = sample_rows(n, FIT_SAMPLE, seed)
     sample = weights[fit]
-    dimensions = min(DIMENSIONS, sample.shape[0] - 1, sample.shape[1] - 1)
-    if dimensions >= 2:
-        svd = TruncatedSVD(dimensions, algorithm="randomized", n_iter=5, random_state=seed)
+    if min(sample.shape) > DIMENSIONS + 1:
+        svd = TruncatedSVD(DIMENSIONS, algorithm="randomized", n_iter=5, random_state=seed)
         svd.fit(sample)
-        components = svd.components_
+        dimensions = DIMENSIONS
         explained = float(svd.explained_variance_ratio_.sum())
+        report(0.3)
+        points = _project(weights, svd.components_)
     else:
-        # One or two texts, or one or two terms: the TF-IDF space is already small.
-        components = np.eye(sample.shape[1], dtype=np.float32)
+        # No more texts (or terms) than directions: an SVD would only rotate the TF-IDF
+        # space, or squash a handful of texts onto fewer directions than there are texts.
         dimensions = sample.shape[1]
         explained = 1.0
-    report(0.3)
-    points = _project(weights, components)
+        points = normalize(weights.astype(np.float32).toarray())
     fit_points = points[fit]
     distinct = _distinct_rows(fit_points)
 

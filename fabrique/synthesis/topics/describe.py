@@ -3,9 +3,11 @@
 **Keywords** are the terms that a topic uses much more than the others: class-based TF-IDF
 (Grootendorst, *BERTopic*, 2022), ``tf(t, c) × log(1 + A / f(t))`` with ``tf(t, c)`` the share
 of topic ``c``'s words that are ``t``, ``f(t)`` the count of ``t`` in all texts and ``A`` the
-average number of words per topic. A pair ("pistes cyclables") replaces the single words it
-contains, and a single word already inside a chosen pair is skipped, so that the list does not
-say the same thing twice. Keywords are shown as written in the texts (:func:`written_forms`).
+average number of words per topic. A pair is a keyword only when its two words mostly go
+together (it makes at least :data:`COLLOCATION` of the occurrences of its rarer word: "pistes
+cyclables", "transports en commun", not "bus pour les habitants"); it then replaces the single
+words it contains, and a single word already inside a chosen pair is skipped, so that the list
+does not say the same thing twice. Keywords are shown as written in the texts (:func:`written_forms`).
 
 **Representatives** are the texts closest to the topic's centre (the mean of its texts'
 TF-IDF vectors, by cosine), copies of the same text counted once.
@@ -24,6 +26,9 @@ from .vectorize import Vectors, written_forms
 
 #: Rows scored per matrix product when looking for representatives.
 CHUNK = 100_000
+#: A pair of words is a keyword only if it makes at least this share of the occurrences of
+#: its rarer word.
+COLLOCATION = 0.3
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ def _keyword_columns(
     rarity = np.divide(average_words, overall, out=np.zeros_like(overall), where=overall > 0)
     weight = np.log1p(rarity)
     scores = term_frequency * weight
+    index = vectors.vocabulary.index
     chosen_per_topic: list[list[int]] = []
     for topic in range(class_counts.shape[0]):
         row = scores[topic]
@@ -84,6 +90,12 @@ def _keyword_columns(
                     continue
                 chosen.append(int(column))
             else:
+                # A pair is a keyword only when its words go together ("pistes cyclables"), not
+                # when it is one of many ways of using a common word ("bus pour les habitants").
+                parts = [index.get(word) for word in words]
+                alone = min(overall[part] if part is not None else 0.0 for part in parts)
+                if overall[column] < COLLOCATION * alone:
+                    continue
                 inside = [other for other in chosen if terms[other] in words]
                 if inside:
                     position = chosen.index(inside[0])
@@ -141,6 +153,8 @@ def describe_topics(
     n_representatives: int,
 ) -> tuple[Topic, ...]:
     """Keywords and representatives of topics ``0 … k − 1`` (label −1: in no topic)."""
+    if k == 0:
+        return ()
     one_hot = _one_hot(labels, k)
     class_counts = np.asarray((one_hot.T @ vectors.counts).todense(), dtype=np.float64)
     class_weights = (one_hot.T @ vectors.weights).tocsr()

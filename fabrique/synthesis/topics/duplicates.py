@@ -103,7 +103,9 @@ class StemVectors:
         np.log(weights.data, out=weights.data)
         weights.data += 1.0
         weights.data *= idf[weights.indices]
-        return cls(columns=columns, idf=idf, counts=counts, weights=normalize(weights))
+        if columns:
+            weights = normalize(weights)
+        return cls(columns=columns, idf=idf, counts=counts, weights=weights)
 
     def query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """A text outside the set as (columns, weights); unknown stems only lengthen it."""

@@ -8,7 +8,8 @@ themselves (``l'arbre`` gives ``l`` and ``arbre``, ``qu'il`` gives ``qu`` and ``
 leftover ``l``, ``d``, ``qu``, ``jusqu``… are stop words. Both apostrophes (' and ’) and
 hyphens cut words; digits are dropped.
 
-Stems come from the Snowball French stemmer (PyStemmer, a C extension). The stem is then
+Stems come from the Snowball French stemmer (PyStemmer, a C extension), after a final plural
+``s`` is dropped (Snowball keeps it after a vowel: "vélos", "élus"). The stem is then
 stripped of its accents, because citizens often type without them (``ecologie`` and
 ``écologie`` must be one word); the readable form shown to people is always a form that
 occurs in the texts (:func:`fabrique.synthesis.topics.vectorize.Vocabulary.surface`).
@@ -87,6 +88,8 @@ devoir pouvoir peuvent pourrions faire fasse fassent
 
 chose choses cas niveau exemple ainsi également notamment surtout vraiment juste déjà trop
 actuellement actuel actuelle souvent rien
+propose proposons proposer souhaite souhaitons souhaiterais souhaiterait voudrais voudrions
+aimerais aimerait merci pensez pense penser mettre mise
 """
 
 
@@ -104,7 +107,8 @@ def _stop_words() -> frozenset[str]:
 
 #: French function words, with their accent-free spellings, and the elided stubs. The last
 #: lines of the list are words that carry no topic in citizens' answers ("il faut", "chose",
-#: "notamment"…): they would otherwise be among the most frequent words of every group.
+#: "notamment", "je propose", "merci"…): they would otherwise be among the most frequent words
+#: of every group, and would bring together texts that only share their politeness.
 FRENCH_STOP_WORDS: frozenset[str] = _stop_words()
 
 #: English function words, only to tell an English text from a French one.
@@ -146,7 +150,11 @@ def word_key(word: str) -> str:
         if len(word) < 2 or word in FRENCH_STOP_WORDS:
             key = ""
         else:
-            key = strip_accents(_STEMMER.stemWord(word))
+            # Snowball keeps the plural s after a vowel ("vélos", "élus", "revenus" stay apart
+            # from "vélo", "élu", "revenu"): drop it first. Words that end in s in the singular
+            # ("bus", "avis", "temps") are the same in the plural, so they stay one term.
+            singular = word[:-1] if len(word) > 3 and word[-1] == "s" and word[-2] != "s" else word
+            key = strip_accents(_STEMMER.stemWord(singular))
             if len(key) < 2:
                 key = ""
         if len(_KEYS) < _KEY_CACHE_LIMIT:

@@ -172,6 +172,8 @@ def count_matrix(
 def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """Sublinear TF-IDF, rows of length 1 (a row without terms stays zero)."""
     weights = counts.astype(np.float32, copy=True)
+    if weights.shape[1] == 0:
+        return weights
     np.log(weights.data, out=weights.data)
     weights.data += 1.0
     weights.data *= idf[weights.indices]
