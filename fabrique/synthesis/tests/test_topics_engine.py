@@ -110,7 +110,7 @@ def test_keywords_are_words_people_wrote_not_stems(result):
             assert keyword in corpus
             assert set(words(keyword)) <= written
     assert "cyclabl" in stems
-    assert not any("cyclabl" == keyword for topic in result.topics for keyword in topic.keywords)
+    assert not any(keyword == "cyclabl" for topic in result.topics for keyword in topic.keywords)
 
 
 def test_a_pair_replaces_the_single_words_it_contains(result):

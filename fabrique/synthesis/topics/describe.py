@@ -7,7 +7,8 @@ average number of words per topic. A pair is a keyword only when its two words m
 together (it makes at least :data:`COLLOCATION` of the occurrences of its rarer word: "pistes
 cyclables", "transports en commun", not "bus pour les habitants"); it then replaces the single
 words it contains, and a single word already inside a chosen pair is skipped, so that the list
-does not say the same thing twice. Keywords are shown as written in the texts (:func:`written_forms`).
+does not say the same thing twice. Keywords are shown as written in the texts
+(:func:`.vectorize.written_forms`).
 
 **Representatives** are the texts closest to the topic's centre (the mean of its texts'
 TF-IDF vectors, by cosine), copies of the same text counted once.
