@@ -33,8 +33,9 @@ FloatArray = NDArray[np.float64]
 # power iteration on the sparse matrix.
 GRAM_LIMIT = 400
 BLOCK = 10
-MAX_POWER_ITERATIONS = 200
+MAX_POWER_ITERATIONS = 40
 POWER_TOLERANCE = 1e-8
+VALUE_TOLERANCE = 1e-7
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +102,10 @@ def _leading_axes(matrix: sp.csr_matrix, *, seed: int) -> tuple[FloatArray, Floa
     Few statements: the eigenvectors of the small Gram matrix ``MᵀM``, exactly. Many: block
     power iteration (Pol.is uses power iteration too) on ``BLOCK`` vectors from a seeded start,
     with a Rayleigh–Ritz step on the block, until the two leading vectors stop moving; the extra
-    vectors of the block make it converge even when the second and third axes are close.
+    vectors of the block make it converge even when the second and third axes are close. When
+    the second axis carries no more variance than the following ones (a single real divide),
+    it is noise, not defined better than that: the iterations stop at
+    ``MAX_POWER_ITERATIONS``.
 
     The sign of a singular vector is arbitrary; each axis is turned so that its largest loading
     is positive, which makes the map the same from one run to the next.
@@ -128,19 +132,24 @@ def _block_power(matrix: sp.csr_matrix, *, seed: int) -> tuple[FloatArray, Float
     block = min(BLOCK, n_cols)
     basis, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((n_cols, block)))
     previous = np.zeros((n_cols, 2))
+    previous_values = np.zeros(2)
     for _ in range(MAX_POWER_ITERATIONS):
         image = matrix @ basis
         small = image.T @ image  # MᵀM restricted to the block
         values, vectors = np.linalg.eigh(small)
         order = np.argsort(values)[::-1]
         leading = basis @ vectors[:, order[:2]]
-        # Converged when the plane of the two leading vectors no longer turns.
+        top = values[order[:2]]
+        # Converged when the plane of the two leading vectors no longer turns, or when the
+        # variance along them no longer grows: if the second and third axes carry the same
+        # variance, the second is not defined better than that and need not settle.
         turn = np.linalg.norm(leading - previous @ (previous.T @ leading))
-        previous = leading
-        if turn < POWER_TOLERANCE:
+        growth = np.max(np.abs(top - previous_values) / np.maximum(top, 1e-300))
+        previous, previous_values = leading, top
+        if turn < POWER_TOLERANCE or growth < VALUE_TOLERANCE:
             break
         basis, _ = np.linalg.qr(matrix.T @ image)
-    singular = np.sqrt(np.maximum(values[order[:2]], 0.0))
+    singular = np.sqrt(np.maximum(previous_values, 0.0))
     return previous.T.copy(), singular
 
 
