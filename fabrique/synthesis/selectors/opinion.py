@@ -31,9 +31,11 @@ GROUP_COLOURS = [
 ]
 GROUP_SHAPES = ["circle", "square", "triangle", "diamond", "cross"] * 2
 
-MAP_WIDTH = 640
-MAP_HEIGHT = 420
-MAP_MARGIN = 24
+MAP_WIDTH = 520
+MAP_HEIGHT = 400
+MAP_MARGIN = 26
+# The statements that unite or divide the most are listed; the others are in the tables.
+LISTED = 10
 
 
 def opinion_activities(process: Process) -> QuerySet[OpinionActivity]:
@@ -228,6 +230,8 @@ class MapView:
     consensus: list[StatementView]
     divisive: list[StatementView]
     statements: list[StatementView]
+    consensus_total: int
+    divisive_total: int
     width: int = MAP_WIDTH
     height: int = MAP_HEIGHT
 
@@ -350,8 +354,11 @@ def map_view(computation: OpinionComputation, viewer: User | None) -> MapView:
         my_group=groups[mine.group] if mine is not None else None,
         groups=groups,
         consensus=[
-            _statement_view(result, c["statement"], c["direction"]) for c in result["consensus"]
+            _statement_view(result, c["statement"], c["direction"])
+            for c in result["consensus"][:LISTED]
         ],
-        divisive=[_statement_view(result, i) for i in result["divisive"]],
+        divisive=[_statement_view(result, i) for i in result["divisive"][:LISTED]],
+        consensus_total=len(result["consensus"]),
+        divisive_total=len(result["divisive"]),
         statements=[_statement_view(result, i) for i in range(len(result["statements"]))],
     )

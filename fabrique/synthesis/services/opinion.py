@@ -571,6 +571,8 @@ def _input_problem(matrix: VoteMatrix, min_votes: int) -> str | None:
     that has answers when there are fewer."""
     if len(matrix.statements) < 2:
         return _("At least two statements must be put to the vote.")
+    if not matrix.votes:
+        return _("Nobody has answered the statements yet.")
     counts: dict[int, int] = {}
     answered: set[int] = set()
     for participant, statement, _value in matrix.votes:

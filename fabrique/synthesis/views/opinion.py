@@ -107,7 +107,7 @@ def bo_opinion(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
                 activity=activity, text=lines_form.cleaned_data["lines"], by=request_user(request)
             )
         except ValidationError as exc:
-            add_service_errors(lines_form, exc)
+            lines_form.add_error("lines", exc)
         else:
             messages.success(request, _added(len(added)))
             return _to_activity(activity, "statements")
