@@ -123,6 +123,12 @@ class CaptureForm(forms.Form):
     )
     consent = forms.BooleanField(
         label=_("The person agreed to their words being published on the platform."),
+        error_messages={
+            "required": _(
+                "Ask the person first: their words are published only if they agree. "
+                "Then tick this box."
+            )
+        },
     )
 
     def __init__(self, *args: Any, workshop: Workshop, **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from fabrique.participation.models import Contribution, Visibility
 from fabrique.processes.models import Process
 
 from ..models import CapturedContribution, Registration, Table, Workshop, WorkshopDocument
+from .registration import registration_counts
 
 # A restitution edited later than this after its publication says « updated on … ».
 UPDATE_GRACE = timedelta(minutes=5)
@@ -135,15 +136,9 @@ class RestitutionFigures:
 
 
 def _registration_figures(workshop: Workshop) -> tuple[int, int, int]:
-    live = Registration.objects.filter(workshop=workshop).exclude(
-        status=Registration.Status.CANCELLED
-    )
-    counts = live.aggregate(
-        registered=Count("pk", filter=Q(status=Registration.Status.CONFIRMED, walk_in=False)),
-        present=Count("pk", filter=Q(checked_in_at__isnull=False)),
-        walk_ins=Count("pk", filter=Q(checked_in_at__isnull=False, walk_in=True)),
-    )
-    return counts["registered"], counts["present"], counts["walk_ins"]
+    """Registered beforehand (walk-ins are confirmed registrations too), present, walk-ins."""
+    counts = registration_counts(workshop=workshop)
+    return counts["confirmed"] - counts["walk_ins"], counts["present"], counts["walk_ins"]
 
 
 def restitution_figures(*, workshop: Workshop, public_only: bool = False) -> RestitutionFigures:

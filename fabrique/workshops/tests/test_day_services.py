@@ -40,6 +40,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    # Test people's passwords need no resistance to guessing: hash them fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _staff(workshop: Workshop, role: str = Role.FACILITATOR):
@@ -90,7 +92,7 @@ class TestTables:
         services.table_create(workshop=workshop, name="Mobilités")
         with pytest.raises(ValidationError) as error:
             services.table_create(workshop=workshop, name="mobilités")
-        assert error.value.message_dict["name"] == ["A table is already called « mobilités »."]
+        assert error.value.message_dict["name"] == ["Une table s’appelle déjà « mobilités »."]
         other = services.table_create(workshop=workshop, name="Habitat")
         with pytest.raises(ValidationError):
             services.table_update(table=other, name="Mobilités", topic="", facilitator=None)
@@ -265,7 +267,7 @@ class TestCapture:
         upcoming = WorkshopFactory()
         with pytest.raises(ValidationError) as error:
             _capture(upcoming, None, _staff(upcoming))
-        assert "has not taken place yet" in error.value.messages[0]
+        assert "n’a pas encore eu lieu" in error.value.messages[0]
         cancelled = held_workshop(status=Workshop.Status.CANCELLED)
         with pytest.raises(ValidationError):
             _capture(cancelled, None, _staff(cancelled))
@@ -369,7 +371,7 @@ class TestDocuments:
         fake = SimpleUploadedFile("photo.jpg", b"not an image at all", content_type="image/jpeg")
         with pytest.raises(ValidationError) as error:
             services.document_upload(workshop=workshop, file=fake, title="x", description="y")
-        assert error.value.message_dict["file"] == ["This file is not a readable image."]
+        assert error.value.message_dict["file"] == ["Ce fichier n’est pas une image lisible."]
         png_named_jpg = image_upload("photo.jpg", fmt="PNG")
         with pytest.raises(ValidationError):
             services.document_upload(
@@ -393,7 +395,7 @@ class TestDocuments:
         big = SimpleUploadedFile("gros.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))
         with pytest.raises(ValidationError) as error:
             services.document_upload(workshop=workshop, file=big, title="Gros")
-        assert "10 MB" in error.value.message_dict["file"][0]
+        assert "10 Mo" in error.value.message_dict["file"][0]
         with pytest.raises(ValidationError):
             services.document_upload(
                 workshop=workshop, file=pdf, title="Notes", table=TableFactory()

@@ -32,6 +32,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    # Test people's passwords need no resistance to guessing: hash them fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _staff(workshop: Workshop):
@@ -70,7 +72,7 @@ class TestSaveAndPublish:
         upcoming = WorkshopFactory()
         with pytest.raises(ValidationError) as error:
             services.restitution_publish(workshop=upcoming, text="Bilan")
-        assert "has not taken place yet" in error.value.messages[0]
+        assert "n’a pas encore eu lieu" in error.value.messages[0]
         draft = held_workshop(status=Workshop.Status.DRAFT)
         with pytest.raises(ValidationError):
             services.restitution_publish(workshop=draft, text="Bilan")
@@ -248,3 +250,11 @@ def test_workshops_with_restitution_lists_published_ones_latest_first():
     for w in (first, earlier):
         services.restitution_publish(workshop=w, text="Bilan")
     assert list(selectors.workshops_with_restitution(process=process)) == [first, earlier]
+
+
+def test_the_restitutions_headings_sit_under_the_pages_own():
+    from fabrique.workshops.views.day import demote_headings
+
+    assert demote_headings("<h2>Bilan</h2><H3 lang='fr'>Suite</H3><p>h2</p>") == (
+        "<h3>Bilan</h3><h4 lang='fr'>Suite</h4><p>h2</p>"
+    )

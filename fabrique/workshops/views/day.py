@@ -3,6 +3,7 @@ restitution; and the restitution block of the public workshop page."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -270,7 +271,8 @@ def _capture_page(request: HttpRequest, workshop: Workshop, table: Table | None)
                 if table
                 else _url("workshops:bo_workshop_captures", workshop)
             )
-            return redirect(f"{here}?saved={capture.pk}#capture")
+            # No fragment in the address: browsers skip autofocus when there is one.
+            return redirect(f"{here}?saved={capture.pk}")
     captures = list(
         selectors.capture_list(workshop=workshop, table=table, whole_workshop=table is None)
     )
@@ -448,7 +450,8 @@ def bo_restitution(request: HttpRequest, workshop: Workshop) -> HttpResponse:
         text = form.cleaned_data["restitution"]
         try:
             if action == "preview":
-                preview = sanitize_html(text)
+                # Shown under the page's h2 and the preview's h3, as deep as on the public page.
+                preview = demote_headings(demote_headings(sanitize_html(text)))
             elif action == "publish":
                 first = services.restitution_publish(workshop=workshop, text=text)
                 messages.success(
@@ -496,6 +499,15 @@ def bo_restitution(request: HttpRequest, workshop: Workshop) -> HttpResponse:
 # --- The public workshop page -------------------------------------------------------------
 
 
+_HEADING = re.compile(r"<(/?)h([1-5])\b", re.IGNORECASE)
+
+
+def demote_headings(html: str) -> str:
+    """The restitution sits under the page's « Restitution » heading (an h2): its own
+    headings go one level down, so that the page's outline stays right."""
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html)
+
+
 @dataclass
 class RestitutionBlock:
     """What ``workshops/day/_restitution_block.html`` shows on the public workshop page."""
@@ -525,7 +537,7 @@ def detail_context(request: HttpRequest, workshop: Workshop) -> dict[str, Any]:
     else:
         block = RestitutionBlock(
             published=True,
-            text=workshop.restitution,
+            text=demote_headings(workshop.restitution),
             published_at=workshop.restitution_published_at,
             updated_at=selectors.restitution_updated_at(workshop),
             figures=selectors.restitution_figures(workshop=workshop, public_only=True),
