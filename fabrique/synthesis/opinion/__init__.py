@@ -17,8 +17,8 @@ Public API::
         # votes: iterable of (participant, statement, value), an (n, 3) array, or a tuple of
         # three 1-D arrays; the latest vote of a pair counts.
     OpinionResult.coordinates (n_participants × 2, NaN if left out), .groups (-1 if left out),
-        .group_sizes, .k, .silhouette, .silhouettes, .representative (per group, tuples of
-        RepresentativeStatement), .consensus (ConsensusStatement), .divisive
+        .group_sizes, .k, .silhouette, .silhouettes, .stability, .representative (per group,
+        tuples of RepresentativeStatement), .consensus (ConsensusStatement), .divisive
         (DivisiveStatement), .explained_variance, .components, .kept, .min_votes_used,
         .base_clusters, .base_centers, .base_sizes, .base_groups
     OpinionInputError   # ValueError with a French message: malformed votes, or too few

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from fabrique.synthesis.opinion import OpinionInputError, opinion_compute
+from fabrique.synthesis.opinion import OpinionInputError, OpinionResult, opinion_compute
 
 CAMP_SIZE = 20
 STATEMENTS = 20
@@ -42,9 +42,14 @@ def conversation(seed: int = 1) -> tuple[list[tuple[int, int, int]], np.ndarray]
     return votes, camps
 
 
-def test_two_planted_camps_are_recovered() -> None:
-    votes, camps = conversation()
-    result = opinion_compute(votes)
+@pytest.fixture(scope="module")
+def result() -> OpinionResult:
+    """The map of the conversation with the default settings, computed once for the module."""
+    return opinion_compute(conversation()[0])
+
+
+def test_two_planted_camps_are_recovered(result: OpinionResult) -> None:
+    _, camps = conversation()
     grouped = camps >= 0
     assert result.k == 2
     assert adjusted_rand_score(camps[grouped], result.groups[grouped]) >= 0.9
@@ -52,18 +57,16 @@ def test_two_planted_camps_are_recovered() -> None:
     assert result.silhouette > 0.25
 
 
-def test_a_statement_everyone_agrees_with_is_consensus() -> None:
-    votes, _ = conversation()
-    result = opinion_compute(votes)
+def test_a_statement_everyone_agrees_with_is_consensus(result: OpinionResult) -> None:
     first = result.consensus[0]
     assert (first.statement, first.direction) == (CONSENSUS, "agree")
     assert all(p > 0.9 for p in first.probability_by_group)
     assert CONSENSUS not in {d.statement for d in result.divisive}
 
 
-def test_a_statement_that_splits_the_camps_is_divisive_and_representative() -> None:
-    votes, _ = conversation()
-    result = opinion_compute(votes)
+def test_a_statement_that_splits_the_camps_is_divisive_and_representative(
+    result: OpinionResult,
+) -> None:
     divisive = {d.statement for d in result.divisive}
     assert set(SPLITTING) <= divisive
     assert result.divisive[0].statement in SPLITTING
@@ -80,9 +83,8 @@ def test_a_statement_that_splits_the_camps_is_divisive_and_representative() -> N
         assert share_in > 0.7 > share_out
 
 
-def test_participants_with_too_few_votes_are_left_out() -> None:
-    votes, _ = conversation()
-    result = opinion_compute(votes, min_votes=7)
+def test_participants_with_too_few_votes_are_left_out(result: OpinionResult) -> None:
+    assert result.min_votes_used == 7
     late = list(LATE_COMERS)
     assert (result.groups[late] == -1).all()
     assert not result.kept[late].any()
@@ -126,10 +128,10 @@ def test_the_latest_vote_of_a_pair_wins() -> None:
     assert (CONSENSUS, "agree") not in consensus
 
 
-def test_votes_can_be_given_as_triples_as_an_array_or_as_columns() -> None:
+def test_votes_can_be_given_as_triples_as_an_array_or_as_columns(result: OpinionResult) -> None:
     votes, _ = conversation()
     array = np.array(votes)
-    as_list = opinion_compute(votes)
+    as_list = result
     as_array = opinion_compute(array)
     as_columns = opinion_compute((array[:, 0], array[:, 1], array[:, 2]))
     np.testing.assert_array_equal(as_list.groups, as_array.groups)
