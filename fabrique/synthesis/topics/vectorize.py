@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,12 +136,14 @@ def count_matrix(
     texts: Sequence[str],
     vocabulary: Vocabulary,
     *,
-    term_lists: Sequence[list[str]] | None = None,
+    known: Mapping[int, list[str]] | None = None,
     progress: Progress | None = None,
 ) -> sp.csr_matrix:
-    """Term counts, one row per text (float32 CSR); ``term_lists`` spares the tokenising."""
-    index = vocabulary.index
+    """Term counts, one row per text (float32 CSR); ``known`` gives the terms of some rows
+    (the vocabulary's sample), which are not tokenised again."""
+    column_of = vocabulary.index.get
     pairs = vocabulary.pairs
+    known = known or {}
     blocks: list[sp.csr_matrix] = []
     n = len(texts)
     for start in range(0, n, CHUNK):
@@ -149,8 +151,10 @@ def count_matrix(
         columns = array("i")
         pointers = array("q", [0])
         for i in range(start, stop):
-            terms = term_lists[i] if term_lists is not None else text_terms(texts[i], pairs=pairs)
-            columns.extend([index[term] for term in terms if term in index])
+            terms = known.get(i)
+            if terms is None:
+                terms = text_terms(texts[i], pairs=pairs)
+            columns.extend([column for column in map(column_of, terms) if column is not None])
             pointers.append(len(columns))
         block = sp.csr_matrix(
             (
@@ -204,16 +208,12 @@ def vectorize(
     max_df: float = 0.5,
     progress: Progress | None = None,
 ) -> Vectors:
-    """Vocabulary learnt on a sample, then counts and TF-IDF of every text.
-
-    When every text is in the sample, each is tokenised once; otherwise the sample is
-    tokenised twice (once for the vocabulary, once for its row), a small price for memory that
-    stays flat with the number of texts.
-    """
+    """Vocabulary learnt on a sample, then counts and TF-IDF of every text (each tokenised
+    once)."""
     rows = sample_rows(len(texts), sample, seed)
     whole = len(rows) == len(texts)
-    term_lists = [text_terms(texts[i], pairs=pairs) for i in rows]
-    vocabulary = learn_vocabulary(term_lists, pairs=pairs, min_df=min_df, max_df=max_df)
+    term_lists = {int(i): text_terms(texts[i], pairs=pairs) for i in rows}
+    vocabulary = learn_vocabulary(term_lists.values(), pairs=pairs, min_df=min_df, max_df=max_df)
     start = 0.5 if whole else 0.2
     if progress is not None:
         progress(start)
@@ -222,9 +222,7 @@ def vectorize(
         if progress is not None:
             progress(start + (1.0 - start) * fraction)
 
-    counts = count_matrix(
-        texts, vocabulary, term_lists=term_lists if whole else None, progress=counting
-    )
+    counts = count_matrix(texts, vocabulary, known=term_lists, progress=counting)
     del term_lists
     return Vectors(vocabulary=vocabulary, counts=counts, weights=tfidf(counts, vocabulary.idf))
 
