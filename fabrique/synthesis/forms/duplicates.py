@@ -30,13 +30,15 @@ class ScanForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    """Which contribution of a cluster is kept, and which are merged into it."""
+    """Which contribution of a cluster is kept; all the others are merged into it, except
+    those ticked « leave apart ». (Working without JavaScript: changing the one kept leaves
+    nothing else to untick.)"""
 
     target = forms.TypedChoiceField(
         label=_("Contribution kept"), coerce=int, widget=forms.RadioSelect
     )
-    sources = forms.TypedMultipleChoiceField(
-        label=_("Merged into it"),
+    apart = forms.TypedMultipleChoiceField(
+        label=_("Left apart"),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -45,33 +47,31 @@ class MergeForm(forms.Form):
     def __init__(
         self, *args: Any, members: list[Contribution], default_target: int | None, **kwargs: Any
     ) -> None:
-        kwargs.setdefault(
-            "initial",
-            {
-                "target": default_target,
-                "sources": [c.pk for c in members if c.pk != default_target],
-            },
-        )
+        kwargs.setdefault("initial", {"target": default_target, "apart": []})
         super().__init__(*args, **kwargs)
         choices = [(c.pk, c.title) for c in members]
         target = self.fields["target"]
-        sources = self.fields["sources"]
+        apart = self.fields["apart"]
         assert isinstance(target, forms.TypedChoiceField)
-        assert isinstance(sources, forms.TypedMultipleChoiceField)
+        assert isinstance(apart, forms.TypedMultipleChoiceField)
         target.choices = choices
-        sources.choices = choices
+        apart.choices = choices
         self.members = {c.pk: c for c in members}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         target = data.get("target")
-        # The kept one may stay ticked among the others: it is simply not merged into itself.
-        chosen = [pk for pk in data.get("sources", []) if pk != target]
-        if target is not None and not chosen:
+        if target is None:
+            return data
+        left = set(data.get("apart", []))
+        data["sources"] = [pk for pk in self.members if pk != target and pk not in left]
+        if not data["sources"]:
             raise forms.ValidationError(
-                _("Tick at least one contribution to merge into the one kept.")
+                _(
+                    "Every other contribution is left apart: there is nothing to merge. "
+                    "Dismiss the cluster instead."
+                )
             )
-        data["sources"] = chosen
         return data
 
     @property

@@ -1,10 +1,11 @@
 """Near-duplicates of a process: searched in the background, then merged or dismissed by staff.
 
 The search reads every published contribution of the process (merged ones are already out)
-and keeps the clusters the topic engine finds close. A cluster staff dismissed (« these are
-not duplicates ») is not proposed again by later searches, unless a new contribution joins
-it. Merging goes through ``participation.merging``: nothing is deleted, the merged
-contributions keep their page and pass their supports on.
+and keeps the clusters the topic engine finds close. What staff decided is not proposed again
+by later searches (a cluster dismissed as « not duplicates », a contribution left apart from
+a merge), unless a new contribution joins them. Merging goes through
+``participation.merging``: nothing is deleted, the merged contributions keep their page and
+pass their supports on.
 """
 
 from __future__ import annotations
@@ -177,10 +178,11 @@ def _store(
     closeness: Sequence[float],
 ) -> None:
     process = scan.process
-    dismissed = [
+    # Staff already looked at these together: what they left apart stays apart.
+    decided = [
         frozenset(c.contributions.values_list("pk", flat=True))
-        for c in DuplicateCluster.objects.filter(
-            process=process, outcome=DuplicateCluster.Outcome.DISMISSED
+        for c in DuplicateCluster.objects.filter(process=process).exclude(
+            outcome=DuplicateCluster.Outcome.OPEN
         )
     ]
     # Clusters still to review from an earlier search are replaced by this one's.
@@ -189,7 +191,7 @@ def _store(
         zip(groups, closeness, strict=True), key=lambda item: (-item[1], item[0])
     ):
         members = frozenset(ids[i] for i in group)
-        if any(members <= earlier for earlier in dismissed):
+        if any(members <= earlier for earlier in decided):
             continue
         cluster = DuplicateCluster.objects.create(
             scan=scan, process=process, similarity=round(float(similarity), 4)

@@ -251,7 +251,7 @@ def test_a_search_while_one_runs_is_refused_in_words(client, process, corpus) ->
 def test_the_territory_admin_merges_with_the_most_supported_kept_by_default(
     client, process, corpus
 ) -> None:
-    first, second, third = corpus["bikes"]
+    third = corpus["bikes"][2]
     participation.support_toggle(contribution=third, user=UserFactory(), support=True)
     _run(process)
     cluster = DuplicateCluster.objects.get()
@@ -262,7 +262,7 @@ def test_the_territory_admin_merges_with_the_most_supported_kept_by_default(
     prefix = f"c{cluster.pk}"
     response = client.post(
         _url(process, "bo_duplicate_merge", cluster.pk),
-        {f"{prefix}-target": third.pk, f"{prefix}-sources": [first.pk, second.pk, third.pk]},
+        {f"{prefix}-target": third.pk},
     )
 
     assert response.status_code == 302
@@ -270,26 +270,34 @@ def test_the_territory_admin_merges_with_the_most_supported_kept_by_default(
     # Sent twice (a double click): refused in words, nothing more happens.
     again = client.post(
         _url(process, "bo_duplicate_merge", cluster.pk),
-        {f"{prefix}-target": third.pk, f"{prefix}-sources": [first.pk]},
+        {f"{prefix}-target": third.pk},
         follow=True,
     )
     assert "a déjà été traité" in again.content.decode()
 
 
-def test_a_merge_without_anything_ticked_is_refused(client, process, corpus) -> None:
+def test_contributions_left_apart_are_not_merged_nor_proposed_again(
+    client, process, corpus
+) -> None:
     _run(process)
     cluster = DuplicateCluster.objects.get()
     _as(client, process, Role.TERRITORY_ADMIN)
-    first = corpus["bikes"][0]
+    first, second, third = corpus["bikes"]
+    url = _url(process, "bo_duplicate_merge", cluster.pk)
 
     response = client.post(
-        _url(process, "bo_duplicate_merge", cluster.pk),
-        {f"c{cluster.pk}-target": first.pk, f"c{cluster.pk}-sources": [first.pk]},
+        url, {f"c{cluster.pk}-target": first.pk, f"c{cluster.pk}-apart": [second.pk, third.pk]},
         follow=True,
-    )
-
-    assert "Cochez au moins une contribution" in response.content.decode()
+    )  # fmt: skip
+    assert "il n’y a rien à fusionner" in response.content.decode()
     assert not Contribution.objects.filter(merged_into__isnull=False).exists()
+
+    client.post(url, {f"c{cluster.pk}-target": first.pk, f"c{cluster.pk}-apart": [second.pk]})
+
+    assert list(Contribution.objects.filter(merged_into=first)) == [third]
+    assert Contribution.objects.get(pk=second.pk).merged_into is None
+    _run(process)
+    assert not DuplicateCluster.objects.filter(outcome="open").exists()
 
 
 def test_a_stale_cluster_says_what_changed(client, process, corpus) -> None:
@@ -309,7 +317,7 @@ def test_a_stale_cluster_says_what_changed(client, process, corpus) -> None:
     assert "fusionnée depuis dans" in html
     response = client.post(
         _url(process, "bo_duplicate_merge", cluster.pk),
-        {f"c{cluster.pk}-target": first.pk, f"c{cluster.pk}-sources": [second.pk]},
+        {f"c{cluster.pk}-target": first.pk},
         follow=True,
     )
     assert "moins de deux de ses contributions" in response.content.decode()
