@@ -13,9 +13,10 @@
 
 Pol.is recomputes the groups after each batch of votes, starting from the previous groups, so
 its k-means ends in whichever local optimum the history of the conversation led to. A single
-computation has no history; it takes the best of several seeded k-means++ starts (lowest
-weighted within-group variance), which is the usual k-means answer and does not depend on the
-order people arrived in.
+computation has no history. For each k it takes the best of ``GROUP_RESTARTS`` seeded
+k-means++ starts (lowest weighted within-group variance), the usual k-means answer, which does
+not depend on the order people arrived in; and the two stages are run ``RUNS`` times so that
+neither k nor the groups hinge on one set of random starts (:func:`opinion_groups`).
 """
 
 from __future__ import annotations
@@ -216,8 +217,8 @@ def opinion_groups(
         for _ in range(runs)
     ]
     tried = sorted({k for run in runs_done for k in run.silhouettes})
-    if not tried:
-        raise ValueError("no grouping found")  # cannot happen with two distinct points
+    if not tried:  # a bug: two distinct points always make two groups
+        raise ValueError("no grouping found")
     mean = {
         k: float(np.mean([run.silhouettes[k] for run in runs_done if k in run.silhouettes]))
         for k in tried
