@@ -33,7 +33,7 @@ FloatArray = NDArray[np.float64]
 # power iteration on the sparse matrix.
 GRAM_LIMIT = 400
 BLOCK = 10
-MAX_POWER_ITERATIONS = 40
+MAX_POWER_ITERATIONS = 30
 POWER_TOLERANCE = 1e-8
 VALUE_TOLERANCE = 1e-7
 
