@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .workshop import Workshop
 
@@ -42,9 +43,9 @@ class LiveSession(models.Model):
     """One live session of a workshop, on a screen and on phones."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("In preparation")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        DRAFT = "draft", pgettext_lazy("live session status", "In preparation")
+        OPEN = "open", pgettext_lazy("live session status", "Open")
+        CLOSED = "closed", pgettext_lazy("live session status", "Closed")
 
     class Screen(models.TextChoices):
         JOIN = "join", _("How to join")
@@ -137,9 +138,9 @@ class LiveParticipant(models.Model):
 class LiveQuestion(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting moderation")
-        APPROVED = "approved", _("Shown")
-        HIDDEN = "hidden", _("Hidden")
-        ANSWERED = "answered", _("Answered")
+        APPROVED = "approved", pgettext_lazy("live question", "Shown")
+        HIDDEN = "hidden", pgettext_lazy("live question", "Hidden")
+        ANSWERED = "answered", pgettext_lazy("live question", "Answered")
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="questions")
     participant = models.ForeignKey(
@@ -204,9 +205,9 @@ class LivePoll(models.Model):
         WORDCLOUD = "wordcloud", _("Word cloud")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Not opened yet")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        DRAFT = "draft", pgettext_lazy("live poll status", "Not opened yet")
+        OPEN = "open", pgettext_lazy("live poll status", "Open")
+        CLOSED = "closed", pgettext_lazy("live poll status", "Closed")
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="polls")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

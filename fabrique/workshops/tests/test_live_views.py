@@ -107,7 +107,7 @@ def test_join_by_code_then_nickname_without_an_account(cast: Cast) -> None:
     found = client.get(reverse("workshops:live_join"), {"code": cast.session.code.lower()})
     assert found["Location"] == reverse("workshops:live", args=[cast.session.code])
     form = client.get(found["Location"])
-    assert "Your nickname" in form.content.decode() or "pseudonyme" in form.content.decode()
+    assert "Votre pseudonyme" in form.content.decode()
     client.post(found["Location"], {"nickname": "Léo"})
     page = client.get(found["Location"])
     assert page.status_code == 200
@@ -126,7 +126,7 @@ def test_an_ended_session_says_so(cast: Cast) -> None:
     services.session_close(session=cast.session)
     response = Client().get(reverse("workshops:live", args=[cast.session.code]))
     assert response.status_code == 200
-    assert "ended" in response.context["code_error"] or "terminée" in response.context["code_error"]
+    assert "terminée" in response.context["code_error"]
 
 
 def test_an_unknown_code_is_not_found() -> None:
@@ -168,7 +168,7 @@ def test_answer_once_then_the_page_shows_the_results(cast: Cast) -> None:
     assert again.status_code == 302  # the same form sent twice: taken once
     other = client.post(url, {"options": [option.pk]})
     assert other.status_code == 400
-    assert "already answered" in other.content.decode() or "déjà répondu" in other.content.decode()
+    assert "déjà répondu" in other.content.decode()
     assert LiveResponse.objects.filter(participant=participant).count() == 1
     page = client.get(reverse("workshops:live", args=[cast.session.code]))
     assert page.context["polls"][0]["answer"] is not None

@@ -19,6 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from fabrique.accounts.models import User
@@ -101,7 +102,13 @@ def decorate(poll: dict[str, Any]) -> dict[str, Any]:
     cloud = [
         {"word": word, "count": n, "size": round(1 + 2.5 * n / top, 2)} for word, n in poll["words"]
     ]
-    return {**poll, "bars": bars, "cloud": sorted(cloud, key=lambda w: w["word"])}
+    return {
+        **poll,
+        "bars": bars,
+        "cloud": sorted(cloud, key=lambda w: w["word"]),
+        "kind_label": LivePoll.Kind(poll["kind"]).label,
+        "status_label": LivePoll.Status(poll["status"]).label,
+    }
 
 
 def _share(count: int, total: int) -> int:
@@ -133,7 +140,7 @@ def live_texts() -> dict[str, str]:
         "supported": _("You support this question."),
         "supports_one": _("%(n)s support"),
         "supports_many": _("%(n)s supports"),
-        "answered": _("Answered"),
+        "answered": pgettext("live question", "Answered"),
         "no_question": _("No question shown yet."),
         "pending_title": _("Your questions awaiting moderation"),
         "question_sent": _("Your question is sent. It will appear once the facilitators show it."),

@@ -437,6 +437,25 @@
 
   // --- Console ---------------------------------------------------------------------------
   function consolePage() {
+    // The new poll form shows only the fields of the kind chosen.
+    var pollForm = document.querySelector(".live-poll-form");
+    if (pollForm) {
+      var byKind = {
+        single: ["options"], multiple: ["options", "max_choices"],
+        scale: ["scale_min", "scale_max", "scale_min_label", "scale_max_label"], wordcloud: ["max_words"]
+      };
+      var sync = function () {
+        var checked = pollForm.querySelector("input[name=kind]:checked");
+        var wanted = byKind[checked ? checked.value : "single"] || [];
+        ["options", "max_choices", "scale_min", "scale_max", "scale_min_label", "scale_max_label", "max_words"].forEach(function (name) {
+          var input = pollForm.querySelector("[name=" + name + "]");
+          var wrap = input && input.closest("form > div");
+          if (wrap) wrap.hidden = wanted.indexOf(name) < 0;
+        });
+      };
+      pollForm.addEventListener("change", sync);
+      sync();
+    }
     // Moderation and the screen's choice go through the socket; the lists update live.
     document.addEventListener("submit", function (event) {
       var form = event.target;
