@@ -19,7 +19,9 @@ from fabrique.synthesis.services import opinion as services
 
 from .test_opinion_activity_factories import opinion_activity, quick_users
 
-POLIS = Path(os.environ.get("POLIS_DATA", "/work/shared/data/polis")) / "15-per-hour-seattle"
+POLIS = Path(os.environ.get("POLIS_DATA", "/work/shared/data/polis")) / os.environ.get(
+    "POLIS_CONVERSATION", "15-per-hour-seattle"
+)
 
 pytestmark = [
     pytest.mark.django_db,
