@@ -12,14 +12,15 @@ is 5·10⁹ pairs; instead:
 1. texts with exactly the same stems and counts are grouped at once (copy-pastes);
 2. the others get a MinHash signature of their set of stems (:data:`BANDS` bands of
    :data:`ROWS` hashes); two texts that agree on a whole band become a *candidate pair*. Two
-   texts sharing half their stems become candidates with probability
+   texts sharing half their stems agree on a band with probability
    ``1 − (1 − 0.5³)²⁰ ≈ 93 %``, two thirds ≈ 99.9 %, a fifth ≈ 15 %;
 3. each candidate pair is kept when its exact cosine reaches the threshold, and groups are
    the connected pieces of the pairs kept (so A≈B and B≈C put A, B and C together).
 
-A band shared by more than :data:`BUCKET_ALL_PAIRS` texts (a very common short sentence) is
-compared through a few hubs and its neighbours in text order rather than all its pairs, to
-stay linear.
+Within a bucket (the texts that agree on a band), each text is compared with the bucket's
+first text and with its neighbour, in an order shuffled per band, rather than with all the
+others: the work stays linear in the number of texts even when a sentence was pasted ten
+thousand times with small changes.
 """
 
 from __future__ import annotations
@@ -39,9 +40,6 @@ from .french import WORD_RE, word_key, word_keys_cache
 
 BANDS = 20
 ROWS = 3
-#: All pairs of a bucket are compared up to this size; beyond, hubs and neighbours.
-BUCKET_ALL_PAIRS = 40
-HUBS = 3
 #: A Mersenne prime for the MinHash functions ``(a·x + b) mod PRIME``.
 PRIME = (1 << 31) - 1
 #: Rows hashed at a time, and candidate pairs scored at a time (bounds the memory).
@@ -149,43 +147,50 @@ def _signatures(counts: sp.csr_matrix, rows: np.ndarray, seed: int) -> np.ndarra
     size = BANDS * ROWS
     a = rng.integers(1, PRIME, size=size, dtype=np.uint64)
     b = rng.integers(0, PRIME, size=size, dtype=np.uint64)
-    out = np.empty((len(rows), size), dtype=np.uint64)
+    stems = np.arange(counts.shape[1], dtype=np.uint64)
+    # Every hash of every stem once (values below 2³¹ fit in 32 bits), then gathered per text.
+    table = ((stems[:, None] * a[None, :] + b[None, :]) % np.uint64(PRIME)).astype(np.uint32)
+    out = np.empty((len(rows), size), dtype=np.uint32)
     for start in range(0, len(rows), SIGNATURE_CHUNK):
         block = counts[rows[start : start + SIGNATURE_CHUNK]]
-        stems = block.indices.astype(np.uint64)
-        hashed = (a[:, None] * stems[None, :] + b[:, None]) % np.uint64(PRIME)
         out[start : start + block.shape[0]] = np.minimum.reduceat(
-            hashed, block.indptr[:-1], axis=1
-        ).T
+            table[block.indices], block.indptr[:-1], axis=0
+        )
     return out
 
 
-def _candidate_pairs(signatures: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Pairs of rows (as an (m, 2) array) that agree on at least one band."""
-    pairs: list[np.ndarray] = []
-    multipliers = np.array([1, 0x9E3779B1, 0x85EBCA77], dtype=np.uint64)[:ROWS]
+def _candidate_pairs(signatures: np.ndarray, rows: np.ndarray, seed: int) -> np.ndarray:
+    """Pairs of rows (an (m, 2) array, smaller row first) that agree on at least one band.
+
+    Within a bucket of rows that agree on a band, each row is paired with the bucket's first
+    row and with the row before it, in an order shuffled per band: linear in the number of
+    rows whatever the size of the buckets; the shuffle gives each band other first rows, and
+    groups come out whole because they are the connected pieces of the pairs kept.
+    """
+    rng = np.random.default_rng(seed + 1)
+    multipliers = np.array([1, 0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D], dtype=np.uint64)[:ROWS]
+    n = np.int64(len(rows))
+    codes: list[np.ndarray] = []
+    positions = np.arange(len(rows))
     for band in range(BANDS):
         chunk = signatures[:, band * ROWS : (band + 1) * ROWS]
-        keys = (chunk * multipliers).sum(axis=1)  # wraps modulo 2⁶⁴: a hash of the band
-        order = np.argsort(keys, kind="stable")
+        keys = (chunk.astype(np.uint64) * multipliers).sum(axis=1)  # wraps: a band's hash
+        order = np.lexsort((rng.permutation(len(rows)), keys))
         sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        sizes = np.diff(np.r_[starts, len(keys)])
-        for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
-            members = rows[np.sort(order[start : start + size])]
-            if size <= BUCKET_ALL_PAIRS:
-                left, right = np.triu_indices(size, k=1)
-                pairs.append(np.column_stack((members[left], members[right])))
-            else:
-                hubs = members[:HUBS]
-                pairs.append(np.column_stack((np.repeat(hubs, size), np.tile(members, len(hubs)))))
-                pairs.append(np.column_stack((members[:-1], members[1:])))
-    if not pairs:
+        new_bucket = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
+        bucket_start = np.maximum.accumulate(np.where(new_bucket, positions, 0))
+        follower = ~new_bucket
+        first = order[bucket_start[follower]]
+        previous = order[positions[follower] - 1]
+        member = order[follower]
+        for other in (first, previous):
+            low, high = np.minimum(other, member), np.maximum(other, member)
+            codes.append(low.astype(np.int64) * n + high)
+    if not codes:
         return np.empty((0, 2), dtype=np.int64)
-    found = np.vstack(pairs)
-    found = found[found[:, 0] != found[:, 1]]
-    found.sort(axis=1)
-    return np.unique(found, axis=0)
+    unique = np.unique(np.concatenate(codes))
+    local = np.column_stack((unique // n, unique % n))
+    return rows[local]
 
 
 def _cosines(weights: sp.csr_matrix, pairs: np.ndarray) -> np.ndarray:
@@ -219,7 +224,8 @@ def _duplicate_groups(texts: Sequence[str], *, threshold: float, seed: int) -> l
     leader, unique_rows = _exact_copies(vectors.counts, rows)
     edges = [np.column_stack((rows, leader))]
     if len(unique_rows) > 1:
-        pairs = _candidate_pairs(_signatures(vectors.counts, unique_rows, seed), unique_rows)
+        signatures = _signatures(vectors.counts, unique_rows, seed)
+        pairs = _candidate_pairs(signatures, unique_rows, seed)
         if len(pairs):
             edges.append(pairs[_cosines(vectors.weights, pairs) >= threshold - 1e-6])
     edge = np.vstack(edges)
