@@ -120,7 +120,7 @@ class IndexBar:
 
 
 @register.inclusion_tag("synthesis/figures/_index_bars.html")
-def index_bars(rows: list[GroupRow], caption: str = "") -> dict[str, Any]:
+def index_bars(rows: list[GroupRow], caption: str = "", note: bool = True) -> dict[str, Any]:
     """Diverging bars of the representation index of each group, around 1."""
     bars = [
         IndexBar(
@@ -135,7 +135,7 @@ def index_bars(rows: list[GroupRow], caption: str = "") -> dict[str, Any]:
         )
         for row in rows
     ]
-    return {"bars": bars, "caption": caption}
+    return {"bars": bars, "caption": caption, "note": note}
 
 
 @register.filter
