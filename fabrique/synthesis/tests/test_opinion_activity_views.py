@@ -410,3 +410,22 @@ def test_proposals_are_refused_when_not_allowed(client, activity) -> None:
     assert 'id="propose"' not in page
     client.post(_public("opinion_propose", activity), {"text": "Un kiosque"})
     assert not Statement.objects.filter(text="Un kiosque").exists()
+
+
+def test_staff_correct_a_statement_until_people_vote_then_withdraw_it(client, activity) -> None:
+    statement = activity.statements.first()
+    _as(client, activity, Role.TERRITORY_ADMIN)
+    url = _bo("bo_opinion_statement", activity, activity.pk, statement.pk)
+
+    client.post(url, {"action": "edit", "text": "Les bus devraient passer le dimanche matin."})
+    statement.refresh_from_db()
+    assert statement.text == "Les bus devraient passer le dimanche matin."
+    services.statement_vote(statement=statement, voter=UserFactory(), value=1)
+    response = client.post(url, {"action": "edit", "text": "Autre chose"}, follow=True)
+    statement.refresh_from_db()
+    assert statement.text == "Les bus devraient passer le dimanche matin."
+    assert "Retirez-le" in response.content.decode()
+
+    client.post(url, {"action": "refuse"})
+    statement.refresh_from_db()
+    assert statement.status == Statement.Status.REJECTED
