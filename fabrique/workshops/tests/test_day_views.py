@@ -333,6 +333,15 @@ class TestCapturePage:
         assert contribution.kind == "question"
         assert cast.table.captures.count() == 4
 
+    def test_a_table_facilitator_sees_no_tabs_to_pages_refused_to_them(self, cast: Cast) -> None:
+        url = _url("bo_table_captures", cast.workshop, cast.table.pk)
+        tables = _url("bo_tables", cast.workshop)
+        page = _client(cast.people["table_facilitator"]).get(url).content.decode()
+        assert f'href="{tables}"' not in page
+        assert "Contributions de «\u00a0Mobilités\u00a0»" in page
+        page = _client(cast.people["workshop_facilitator"]).get(url).content.decode()
+        assert f'href="{tables}"' in page
+
     def test_the_same_form_sent_twice_is_taken_once(self, cast: Cast) -> None:
         client = _client(cast.people["table_facilitator"])
         url = _url("bo_table_captures", cast.workshop, cast.table.pk)

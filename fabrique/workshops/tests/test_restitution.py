@@ -258,3 +258,30 @@ def test_the_restitutions_headings_sit_under_the_pages_own():
     assert demote_headings("<h2>Bilan</h2><H3 lang='fr'>Suite</H3><p>h2</p>") == (
         "<h3>Bilan</h3><h4 lang='fr'>Suite</h4><p>h2</p>"
     )
+
+
+def test_a_captured_contribution_says_at_which_workshop_and_table():
+    from django.template.loader import render_to_string
+
+    workshop = held_workshop(title="Atelier vélo")
+    table = TableFactory(workshop=workshop, name="Table 3")
+    staff = _staff(workshop)
+    at_table = _capture(workshop, table, staff).contribution
+    html = render_to_string("workshops/day/_captured_at.html", {"contribution": at_table})
+    assert "Recueillie pendant l’atelier « " in html
+    assert f'<a href="{workshop.get_absolute_url()}">Atelier vélo</a>' in html
+    assert "table « Table 3 »" in html
+    whole = _capture(workshop, None, staff).contribution
+    html = render_to_string("workshops/day/_captured_at.html", {"contribution": whole})
+    assert "Atelier vélo" in html
+    assert "table" not in html
+    typed_online = Contribution.objects.create(
+        process=workshop.process, phase=workshop.phase, title="Ailleurs", body="x"
+    )
+    assert not render_to_string(
+        "workshops/day/_captured_at.html", {"contribution": typed_online}
+    ).strip()
+    Workshop.objects.filter(pk=workshop.pk).update(status=Workshop.Status.DRAFT)
+    at_table.refresh_from_db()
+    html = render_to_string("workshops/day/_captured_at.html", {"contribution": at_table})
+    assert not html.strip()

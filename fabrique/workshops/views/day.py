@@ -60,8 +60,16 @@ table_capture_required = workshop_permission_required(holds_a_table_or_runs)
 
 
 def _bo(workshop: Workshop, **extra: Any) -> dict[str, Any]:
+    """The back-office context. ``runner`` is False for a table's facilitator who does not
+    run the workshop: their pages then show no tabs leading to pages refused to them."""
     process = workshop.process
-    return {"bo_territory": process.territory, "process": process, "workshop": workshop, **extra}
+    return {
+        "bo_territory": process.territory,
+        "process": process,
+        "workshop": workshop,
+        "runner": True,
+        **extra,
+    }
 
 
 def _url(name: str, workshop: Workshop, *args: Any) -> str:
@@ -371,7 +379,13 @@ def bo_capture_edit(request: HttpRequest, workshop: Workshop, capture_pk: int) -
     return render(
         request,
         "workshops/day/capture_edit.html",
-        _bo(workshop, capture=capture, form=form, cancel_url=back),
+        _bo(
+            workshop,
+            capture=capture,
+            form=form,
+            cancel_url=back,
+            runner=can_run_workshop(request.user, workshop),
+        ),
     )
 
 
@@ -398,6 +412,7 @@ def bo_capture_remove(request: HttpRequest, workshop: Workshop, capture_pk: int)
                 "For a contribution typed in by mistake: it disappears from the platform."
             ),
             cancel_url=back,
+            runner=can_run_workshop(request.user, workshop),
         ),
     )
 
