@@ -35,12 +35,14 @@ REPRESENTATIVES = 5
 def contributions_in_scope(
     *, process: Process, phase: Phase | None = None, theme: Theme | None = None, kind: str = ""
 ) -> QuerySet[Contribution]:
-    """Published contributions a synthesis reads (hidden, pending and removed ones are left out)."""
+    """Published contributions a synthesis reads: hidden, pending, removed and merged ones
+    are left out (a merged one speaks through the contribution it was merged into)."""
     contributions = Contribution.objects.filter(
-        process=process, visibility=Visibility.PUBLISHED, removed_by_author=False
+        process=process,
+        visibility=Visibility.PUBLISHED,
+        removed_by_author=False,
+        merged_into__isnull=True,
     )
-    if hasattr(Contribution, "merged_into"):
-        contributions = contributions.filter(merged_into__isnull=True)
     if phase is not None:
         contributions = contributions.filter(phase=phase)
     if theme is not None:

@@ -80,7 +80,7 @@ class TestLaunch:
         assert Synthesis.objects.filter(process=process).count() == 1
 
     def test_hidden_contributions_are_left_out(self, process):
-        Contribution.objects.filter(process=process).filter(title__icontains="bus").update(
+        Contribution.objects.filter(process=process).filter(body__contains="(bus)").update(
             visibility=Visibility.HIDDEN
         )
         synthesis = _done(process)

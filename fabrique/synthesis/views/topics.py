@@ -90,7 +90,13 @@ def _topics_with_examples(synthesis: Synthesis) -> list[Topic]:
 @process_manager_required
 def bo_synthesis(request: HttpRequest, process: Process, number: int) -> HttpResponse:
     synthesis = _version(process, number)
-    context = _bo(process, synthesis=synthesis, latest=services.latest_done(process))
+    latest = services.latest_done(process)
+    context = _bo(
+        process,
+        synthesis=synthesis,
+        latest=latest,
+        editable=latest is not None and latest.pk == synthesis.pk,
+    )
     if synthesis.status == Synthesis.Status.DONE:
         counts = TopicMembership.objects.filter(synthesis=synthesis).aggregate(
             ungrouped=Count("pk", filter=Q(topic__isnull=True)),
@@ -211,7 +217,7 @@ def bo_topic(request: HttpRequest, process: Process, number: int, pk: int) -> Ht
             topic=topic,
             page=page,
             other_topics=synthesis.topics.exclude(pk=topic.pk) if topic else synthesis.topics.all(),
-            latest=services.latest_done(process),
+            editable=getattr(services.latest_done(process), "pk", None) == synthesis.pk,
         ),
     )
 
