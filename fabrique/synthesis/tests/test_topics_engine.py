@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from sklearn.metrics import adjusted_rand_score, homogeneity_score
 
 from fabrique.synthesis.topics import (
     NO_CONTENT,
+    SimilarityIndex,
     TopicInputError,
     duplicate_groups,
     keywords_for,
@@ -269,6 +271,16 @@ def test_similar_texts_ranks_the_closest_first():
     assert similar_texts("Rien à voir : la bibliothèque municipale", candidates) == []
     assert similar_texts(query, candidates, limit=0) == []
     assert similar_texts(query, []) == []
+
+
+def test_similar_texts_accepts_an_index_built_beforehand():
+    candidates = ["Plus de bus le soir", "Des arbres dans la cour", "Un bus gratuit le soir"]
+    index = pickle.loads(pickle.dumps(SimilarityIndex.build(candidates)))
+    query = "Des bus le soir"
+    assert similar_texts(query, index, min_score=0.1) == similar_texts(
+        query, candidates, min_score=0.1
+    )
+    assert [i for i, _ in similar_texts(query, index, min_score=0.1)] == [0, 2]
 
 
 def test_looks_french():

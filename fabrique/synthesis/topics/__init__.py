@@ -18,6 +18,7 @@ Public API::
 
     duplicate_groups(texts, *, threshold=0.8, seed=0) -> list[list[int]]
     similar_texts(query, candidates, *, limit=5, min_score=0.35) -> list[tuple[int, float]]
+        # candidates: the texts, or SimilarityIndex.build(texts) made beforehand
     looks_french(text) -> bool
 
     progress(fraction: float, stage: str)   # stage: a French label for a progress bar
@@ -27,7 +28,7 @@ a number of topics below 1, labels that do not match the texts.
 """
 
 from .describe import Topic
-from .duplicates import duplicate_groups, similar_texts
+from .duplicates import SimilarityIndex, duplicate_groups, similar_texts
 from .engine import (
     NO_CONTENT,
     NO_CONTENT_LABEL,
@@ -45,6 +46,7 @@ __all__ = [
     "NO_CONTENT",
     "NO_CONTENT_LABEL",
     "ProgressCallback",
+    "SimilarityIndex",
     "Topic",
     "TopicInputError",
     "TopicResult",
