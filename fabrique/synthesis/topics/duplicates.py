@@ -25,6 +25,7 @@ thousand times with small changes.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -248,6 +249,7 @@ def _duplicate_groups(texts: Sequence[str], *, threshold: float, seed: int) -> l
 
 
 _INDEXES: OrderedDict[tuple[str, ...], SimilarityIndex] = OrderedDict()
+_INDEXES_LOCK = threading.Lock()  # web servers may answer several keystrokes at once
 
 
 def _index(candidates: Sequence[str] | SimilarityIndex) -> SimilarityIndex:
@@ -255,14 +257,17 @@ def _index(candidates: Sequence[str] | SimilarityIndex) -> SimilarityIndex:
     if isinstance(candidates, SimilarityIndex):
         return candidates
     key = tuple(candidates)
-    found = _INDEXES.get(key)
-    if found is None:
-        found = SimilarityIndex.build(key)
+    with _INDEXES_LOCK:
+        found = _INDEXES.get(key)
+        if found is not None:
+            _INDEXES.move_to_end(key)
+            return found
+    # Built outside the lock: two requests may build the same index, never wait on each other.
+    found = SimilarityIndex.build(key)
+    with _INDEXES_LOCK:
         _INDEXES[key] = found
         while len(_INDEXES) > INDEX_CACHE_SIZE:
             _INDEXES.popitem(last=False)
-    else:
-        _INDEXES.move_to_end(key)
     return found
 
 
