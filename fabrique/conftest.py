@@ -5,6 +5,12 @@ from typing import Any
 
 import pytest
 
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Test accounts need no slow hashing: the real hasher takes a second per account."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 # --- Browser tests (helpers in fabrique/core/tests/browser.py) ---------------------------
 
 

@@ -40,8 +40,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    # Test people's passwords need no resistance to guessing: hash them fast.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _staff(workshop: Workshop, role: str = Role.FACILITATOR):
