@@ -32,6 +32,7 @@ from ..forms.registration import RegistrationForm
 from ..models import Invitation, Registration, Workshop
 from ..permissions import can_run_workshop, can_view_workshop
 from ..selectors import registration as selectors
+from ..selectors.day import tables_facilitated_by
 from ..services import registration as services
 from ..services.registration_mail import (
     checkin_qr_svg,
@@ -346,6 +347,7 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
                 key=lambda r: r.workshop.starts_at,
             ),
             "past": [r for r in registrations if r.workshop.ends_at <= now],
+            "tables": tables_facilitated_by(user=user),
         },
     )
 
