@@ -60,7 +60,6 @@ SERVER_ENV = {
     "DATABASE_CONN_MAX_AGE": "600",
     "LOG_LEVEL": "WARNING",
     "TASKS_BACKEND": "immediate",
-    "LIVE_TRACE": os.environ.get("LIVE_TRACE", ""),
     "DJANGO_SETTINGS_MODULE": "config.settings",
 }
 STATE_PREFIX = '{"type":"state","version":'
@@ -163,6 +162,35 @@ def process_cpu(root: int) -> float:
         if pid == root or ppid == root:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def raise_priority(server_pid: int, niceness: int) -> int:
+    """Give the server, its workers and its database connections a higher priority than the
+    rest of the machine (root only): on a machine shared with other work, the figures then
+    approach those of an idle one. Returns how many processes were reniced."""
+    import psycopg
+
+    pids = {server_pid}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            if ppid == server_pid:
+                pids.add(int(entry.name))
+    with psycopg.connect(BENCH_DB, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+    pids.update(row[0] for row in rows)
+    done = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, pid, niceness)
+            done += 1
+    return done
 
 
 def free_port() -> int:
@@ -417,6 +445,7 @@ class Client:
             return
         record["version"] = ack["version"]
         record["ack"] = ack
+        record["acked"] = time.monotonic()
         self.sent.append(record)
         if record["kind"] == "ask" and "question" in ack:
             self.own_questions.add(ack["question"]["id"])
@@ -550,12 +579,16 @@ async def crowd_main(
 
 def crowd_process(*args: Any) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (HARD_FILES, HARD_FILES))
+    if NICENESS[0]:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, NICENESS[0])
     import uvloop
 
     uvloop.run(crowd_main(*args))
 
 
 HARD_FILES = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+NICENESS = [0]  # set by --nice before the crowd processes are forked
 
 
 def make_plans(args: argparse.Namespace, info: dict[str, Any]) -> dict[int, dict[str, Any]]:
@@ -625,6 +658,13 @@ def main() -> int:
     parser.add_argument("--loaders", type=int, default=2, help="crowd processes")
     parser.add_argument("--connect-rate", type=float, default=250, help="new clients per second")
     parser.add_argument("--ws", default="websockets-sansio", help="uvicorn's websocket protocol")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="run server, its database connections and crowd at this niceness (e.g. -10, root "
+        "only), to measure on a machine busy with other work",
+    )
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, (HARD_FILES, HARD_FILES))
     if args.clients * 2 + 200 > HARD_FILES:
@@ -640,11 +680,14 @@ def main() -> int:
         server = start_server(port, args.workers, args.ws)
         wait_for_port(port)
         time.sleep(1.5)  # every worker listening
+        if args.nice:
+            raise_priority(server.pid, args.nice)
         log(
             f"Server: uvicorn, {args.workers} workers, 127.0.0.1:{port}; "
             f"session {info['code']}, one poll with {len(OPTIONS)} choices on screen."
         )
         plans = make_plans(args, info)
+        NICENESS[0] = args.nice
         url = f"ws://127.0.0.1:{port}/direct/{info['code']}/ws/"
         origin = f"http://127.0.0.1:{port}"
         ctx = mp.get_context("fork")
@@ -674,6 +717,10 @@ def main() -> int:
         log(f"Crowd: {args.clients} clients in {args.loaders} processes, connecting…")
         started = time.monotonic()
         barriers[0].wait(timeout=args.clients / args.connect_rate + 300)
+        if args.nice:
+            log(
+                f"Priority raised (niceness {args.nice}) for {raise_priority(server.pid, args.nice)} server and database processes."
+            )
         server_cpu_start = process_cpu(server.pid)
         send_start = time.monotonic()
         load_start = os.getloadavg()[0]
@@ -719,6 +766,9 @@ def main() -> int:
         and upvotes_match
     )
     lat = latency(results)
+    acks = sorted((s["acked"] - s["t"]) * 1000 for c in results for s in c["sent"] if "acked" in s)
+    ack_p50 = round(acks[len(acks) // 2], 1) if acks else None
+    ack_p95 = round(acks[int(len(acks) * 0.95)], 1) if acks else None
     errors = [e for c in results for e in c["errors"]] + connect_errors
     duplicates = sum(c["duplicates"] for c in results)
     stored_total = stored["responses"] + stored["questions"] + stored["upvotes"]
@@ -742,6 +792,7 @@ def main() -> int:
         f"crowd {crowd_cpu:.1f} s, of {2 * send_seconds:.0f} s on 2 cores; "
         f"machine load average {load_start:.1f} → {load_end:.1f}"
     )
+    log(f"Acknowledgements (send to ack, each client's own): p50 {ack_p50} ms, p95 {ack_p95} ms")
     if errors:
         log(f"Errors ({len(errors)}), first ones: {errors[:5]}")
     print(
@@ -755,6 +806,8 @@ def main() -> int:
                 "p95_ms": lat.get("p95_ms"),
                 "p99_ms": lat.get("p99_ms"),
                 "max_ms": lat.get("max_ms"),
+                "ack_p50_ms": ack_p50,
+                "ack_p95_ms": ack_p95,
                 "pairs": lat.get("pairs"),
                 "unconverged": lat.get("unconverged"),
                 "duplicates_refused": duplicates,
@@ -766,6 +819,7 @@ def main() -> int:
                 "crowd_cpu_s": round(crowd_cpu, 1),
                 "send_s": round(send_seconds, 1),
                 "load": round(load_end, 1),
+                "niceness": args.nice,
                 "connect_s": round(max((p["connect_seconds"] for p in crowd), default=0), 1),
             }
         ),

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Awaitable
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -77,7 +79,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.accept()
         code = self.scope["url_route"]["kwargs"]["code"]
         try:
-            self.session = await db(session_for_code)(code=code, allow_draft=True)
+            self.session = await _session(code)
         except ValidationError as error:
             await self.send_json({"type": "error", "message": _message(error), "fatal": True})
             await self.close(code=4404)
@@ -87,6 +89,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             hub = live_broadcast.local_hub(self.session.pk)
             if hub is not None:
                 hub.discard(self)
+
+    def send_text(self, text: str) -> Awaitable[None]:
+        """One text frame, straight to the server (the broadcaster's fast path)."""
+        return self.base_send({"type": "websocket.send", "text": text})
 
     async def send_json(self, content: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(content, ensure_ascii=False, separators=(",", ":")))
@@ -185,10 +191,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
             user=user if user is not None and user.is_authenticated else None,
         )
         self.participant = participant
-        await self.enter("participant", await self._welcome(participant))
+        fresh = participant.user_id is None  # an account may have joined before
+        await self.enter("participant", await self._welcome(participant, new=fresh))
 
-    async def _welcome(self, participant: LiveParticipant) -> dict[str, Any]:
-        mine = await db(participant_state)(participant=participant)
+    async def _welcome(self, participant: LiveParticipant, *, new: bool = False) -> dict[str, Any]:
+        if new:  # nothing sent yet: no need to look
+            mine = {"nickname": participant.nickname, "answers": {}, "questions": [], "upvoted": []}
+        else:
+            mine = await db(participant_state)(participant=participant)
         return {"token": participant.token, **mine}
 
     # --- participants' submissions ----------------------------------------------------
@@ -267,6 +277,24 @@ class LiveConsumer(AsyncWebsocketConsumer):
             {"type": "ack", "id": content.get("id"), "ok": True, "version": version}
         )
         await live_broadcast.changed(self.session.pk)
+
+
+# A crowd connects within seconds to one session: its lookup by code is kept a moment.
+SESSION_CACHE_SECONDS = 2.0
+_sessions: dict[str, tuple[float, LiveSession]] = {}
+
+
+async def _session(code: str) -> LiveSession:
+    now = time.monotonic()
+    cached = _sessions.get(code)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    session = await db(session_for_code)(code=code, allow_draft=True)
+    if session.status == LiveSession.Status.OPEN:
+        if len(_sessions) > 1000:
+            _sessions.clear()
+        _sessions[code] = (now + SESSION_CACHE_SECONDS, session)
+    return session
 
 
 def _poll(session: LiveSession, data: dict[str, Any]) -> LivePoll:

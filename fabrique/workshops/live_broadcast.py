@@ -36,7 +36,7 @@ IDLE_CHECK = 2.0
 class Member(Protocol):
     """A page connected to this process (the websocket consumer)."""
 
-    async def send(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+    def send_text(self, text: str) -> Awaitable[None]:
         """Write one text frame to the page."""
 
 
@@ -157,9 +157,9 @@ class Hub:
                 continue  # left while we were sending
             self.members[member] = False
             try:
-                await member.send(text_data=whole_text if whole else delta_text)
+                await member.send_text(whole_text if whole else delta_text)
                 if member in self.facilitators and pending_text and (pending_changed or whole):
-                    await member.send(text_data=pending_text)
+                    await member.send_text(pending_text)
             except Exception:  # the page went away mid-send: it is discarded on disconnect
                 self.members.pop(member, None)
                 self.facilitators.discard(member)

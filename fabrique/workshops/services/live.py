@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Model, Q
+from django.db.models import F, Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -288,9 +288,10 @@ def participant_join(
             code="nickname",
         )
     user = user if user is not None and user.is_authenticated else None
-    # No lock: joining counts nothing, and a crowd joins at once. A join racing the
-    # session's closing is harmless: a closed session takes no submission.
-    status = LiveSession.objects.filter(pk=session.pk).values_list("status", flat=True).first()
+    # The status of the session as the caller read it (a page request, a websocket's
+    # connection), without reading it again nor locking: joining counts nothing, a crowd
+    # joins at once, and a participant who joins as the session closes can send nothing.
+    status = session.status
     if status != LiveSession.Status.OPEN:
         if status == LiveSession.Status.CLOSED:
             raise ValidationError(_("This live session has ended."), code="closed")
@@ -610,30 +611,57 @@ def response_submit(
     value: int | str | None = None,
     words: Sequence[str] = (),
 ) -> Submission:
-    """Answer a poll once. A resend with the same client id is acknowledged, not counted."""
+    """Answer a poll once. A resend with the same client id is acknowledged, not counted.
+
+    The common case goes straight to storing (a handful of round trips to the database);
+    the database's unique constraints catch a resend or a second answer, which are then
+    looked for and told apart.
+    """
     cid = _client_uuid(client_id)
 
-    def submit() -> Submission:
-        with transaction.atomic():
-            found = list(
-                LiveResponse.objects.filter(
-                    Q(client_id=cid) | Q(poll_id=poll_id, participant=participant)
-                ).only("id", "client_id", "participant_id", "poll_id")
-            )
-            previous = next((r for r in found if r.client_id == cid), None)
-            if previous is not None:
-                if previous.participant_id != participant.pk:
-                    raise ValidationError(_("This submission is malformed."), code="client_id")
-            else:
+    def previous() -> LiveResponse | None:
+        found = LiveResponse.objects.filter(client_id=cid).first()
+        if found is not None and found.participant_id != participant.pk:
+            raise ValidationError(_("This submission is malformed."), code="client_id")
+        return found
+
+    def store() -> Submission:
+        try:
+            with transaction.atomic():
                 poll = _poll_for_answer(participant.session_id, poll_id)
-                if found:
-                    raise ValidationError(_("You have already answered this poll."), code="twice")
                 response = _answer(participant, poll, cid, option_ids, value, words)
-        if previous is not None:
-            return _stored(previous, participant.session_id, duplicate=True)
+        except ValidationError:
+            # A resend of an answer stored before the poll closed is still acknowledged.
+            earlier = previous()
+            if earlier is None:
+                raise
+            return _stored(earlier, participant.session_id, duplicate=True)
         return _stored(response, participant.session_id)
 
-    return _once(submit)
+    try:
+        return store()
+    except IntegrityError:
+        earlier = previous()
+        if earlier is not None:
+            return _stored(earlier, participant.session_id, duplicate=True)
+        if LiveResponse.objects.filter(poll_id=poll_id, participant=participant).exists():
+            raise ValidationError(_("You have already answered this poll."), code="twice") from None
+        return store()
+
+
+_option_cache: dict[tuple[int, Any], frozenset[int]] = {}
+
+
+def _option_ids(poll: LivePoll) -> frozenset[int]:
+    """The ids of a poll's choices, which never change once it is created: kept in memory
+    (keyed by the poll and its creation time, so a reused id is not mistaken)."""
+    key = (poll.pk, poll.created_at)
+    ids = _option_cache.get(key)
+    if ids is None:
+        if len(_option_cache) > 1000:
+            _option_cache.clear()
+        ids = _option_cache[key] = frozenset(poll.options.values_list("pk", flat=True))
+    return ids
 
 
 def _poll_for_answer(session_id: int, poll_id: int) -> LivePoll:
@@ -679,8 +707,7 @@ def _answer(
             raise ValidationError(_("This submission is malformed."), code="option") from None
         if not wanted:
             raise ValidationError({"options": _("Choose an answer.")}, code="empty")
-        valid = set(poll.options.filter(pk__in=wanted).values_list("pk", flat=True))
-        if valid != wanted:
+        if not wanted <= _option_ids(poll):
             raise ValidationError(_("This choice is not part of the poll."), code="option")
         if poll.kind == LivePoll.Kind.SINGLE and len(wanted) > 1:
             raise ValidationError({"options": _("Choose one answer only.")}, code="too_many")
