@@ -12,6 +12,7 @@ from fabrique.processes.models import Process
 from fabrique.territories.models import BasinGrouping
 
 from ..models import Report, Synthesis, Topic
+from .figures import GroupingChoiceField
 
 
 class VersionChoiceField(forms.ModelChoiceField[Synthesis]):
@@ -59,7 +60,7 @@ class ReportForm(forms.ModelForm[Report]):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Used when « every topic » is unticked; the version's order is kept."),
     )
-    grouping = forms.ModelChoiceField(
+    grouping = GroupingChoiceField(
         label=_("Grouping of communes"),
         queryset=BasinGrouping.objects.none(),
         required=False,
@@ -97,5 +98,5 @@ class ReportForm(forms.ModelForm[Report]):
         assert isinstance(topics, TopicChoiceField)
         topics.queryset = report.synthesis.topics.order_by("position", "pk")
         grouping = self.fields["grouping"]
-        assert isinstance(grouping, forms.ModelChoiceField)
+        assert isinstance(grouping, GroupingChoiceField)
         grouping.queryset = BasinGrouping.objects.filter(territory_id=report.process.territory_id)
