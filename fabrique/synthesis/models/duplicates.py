@@ -73,6 +73,8 @@ class DuplicateCluster(models.Model):
     contributions = models.ManyToManyField(Contribution, related_name="+")
     # How close they are: the mean cosine of their TF-IDF vectors, two by two (0 to 1).
     similarity = models.FloatField(default=0)
+    # How many contributions, at the search (a copied text can gather hundreds).
+    size = models.PositiveIntegerField(default=0)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     target = models.ForeignKey(
         Contribution, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -45,8 +45,12 @@ class ClusterView:
         return len(self.listed) < len(self.members)
 
     @property
+    def large(self) -> bool:
+        return self.cluster.size > MERGE_AT_ONCE
+
+    @property
     def mergeable(self) -> bool:
-        return len(self.listed) >= 2
+        return not self.large and len(self.listed) >= 2
 
     @property
     def default_target(self) -> Contribution | None:
@@ -72,6 +76,12 @@ def open_clusters(*, process: Process) -> QuerySet[DuplicateCluster]:
     return DuplicateCluster.objects.filter(process=process, outcome=DuplicateCluster.Outcome.OPEN)
 
 
+# A cluster bigger than this is not merged from the page (a text copied by hundreds of people,
+# or a chain of close texts): its first contributions are shown, it can be dismissed.
+MERGE_AT_ONCE = 50
+SHOWN_OF_LARGE = 10
+
+
 def cluster_views(
     clusters: QuerySet[DuplicateCluster] | list[DuplicateCluster],
 ) -> list[ClusterView]:
@@ -80,10 +90,19 @@ def cluster_views(
         "-support_count", "created_at", "pk"
     )
     clusters = list(clusters)
-    prefetch_related_objects(clusters, Prefetch("contributions", queryset=members))
+    small = [c for c in clusters if c.size <= MERGE_AT_ONCE]
+    prefetch_related_objects(small, Prefetch("contributions", queryset=members))
     views = []
     for cluster in clusters:
-        found = [Member(c, _gone(c)) for c in cluster.contributions.all()]
+        if cluster.size <= MERGE_AT_ONCE:
+            found = [Member(c, _gone(c)) for c in cluster.contributions.all()]
+        else:
+            # The oldest few: sorting a hundred thousand by supports would hold the page.
+            through = DuplicateCluster.contributions.through.objects.filter(
+                duplicatecluster=cluster
+            ).order_by("contribution_id")
+            first = list(through.values_list("contribution_id", flat=True)[:SHOWN_OF_LARGE])
+            found = [Member(c, _gone(c)) for c in members.filter(pk__in=first)]
         views.append(
             ClusterView(cluster=cluster, members=found, listed=[m for m in found if not m.gone])
         )

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -156,17 +157,19 @@ def _closeness(texts: Sequence[str], groups: Sequence[Sequence[int]]) -> list[fl
     does (TF-IDF over word stems, idf of the whole process): what staff read as closeness."""
     if not groups:
         return []
-    # Not in the engine's public API (its groups come without their closeness): the same
-    # vectors, built a second time. See the report to the engine's author.
-    from ..topics.duplicates import StemVectors
+    # The engine's groups come without their closeness: the same vectors, built once more.
+    from ..topics import SimilarityIndex
 
-    weights = StemVectors.build(texts).weights
+    weights = SimilarityIndex.build(texts).weights
     found = []
     for group in groups:
         rows = weights[list(group)]
-        cosines = (rows @ rows.T).toarray()
+        # Rows have length 1 (0 for a text without a meaningful word): the sum of the cosines
+        # of all pairs is |Σ rows|² − Σ |row|², without forming the n × n products.
+        total = np.asarray(rows.sum(axis=0)).ravel()
+        own = float(rows.multiply(rows).sum())
         size = len(group)
-        found.append(float((cosines.sum() - cosines.trace()) / (size * (size - 1))))
+        found.append(max(0.0, (float(total @ total) - own) / (size * (size - 1))))
     return found
 
 
@@ -194,7 +197,7 @@ def _store(
         if any(members <= earlier for earlier in decided):
             continue
         cluster = DuplicateCluster.objects.create(
-            scan=scan, process=process, similarity=round(float(similarity), 4)
+            scan=scan, process=process, similarity=round(float(similarity), 4), size=len(members)
         )
         cluster.contributions.set(members)
     DuplicateScan.objects.filter(pk=scan.pk).update(

@@ -335,3 +335,28 @@ def test_the_territory_admin_dismisses_a_cluster(client, process, corpus) -> Non
     assert DuplicateCluster.objects.get().outcome == "dismissed"
     assert "ne seront plus proposées ensemble" in response.content.decode()
     assert client.get(_url(process, "bo_duplicate_dismiss", cluster.pk)).status_code == 302
+
+
+def test_a_very_large_cluster_is_shown_in_part_and_not_merged_from_the_page(
+    client, process, corpus, monkeypatch
+) -> None:
+    from fabrique.synthesis.selectors import duplicates as selectors
+
+    monkeypatch.setattr(selectors, "MERGE_AT_ONCE", 2)
+    monkeypatch.setattr(selectors, "SHOWN_OF_LARGE", 2)
+    _run(process)
+    cluster = DuplicateCluster.objects.get()
+    assert cluster.size == 3
+    _as(client, process, Role.TERRITORY_ADMIN)
+
+    html = client.get(_url(process)).content.decode()
+    response = client.post(
+        _url(process, "bo_duplicate_merge", cluster.pk),
+        {f"c{cluster.pk}-target": corpus["bikes"][0].pk},
+        follow=True,
+    )
+
+    assert "Trop nombreuses pour être fusionnées depuis cette page" in html
+    assert html.count('<li class="duplicate-member"') == 2
+    assert "trop grand pour être fusionné" in response.content.decode()
+    assert not Contribution.objects.filter(merged_into__isnull=False).exists()

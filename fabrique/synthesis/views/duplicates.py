@@ -105,6 +105,9 @@ def bo_duplicate_merge(request: HttpRequest, process: Process, pk: int) -> HttpR
         messages.error(request, services.handled_message(cluster))
         return _to_page(process)
     [view] = selectors.cluster_views([cluster])
+    if view.large:
+        messages.error(request, _("This cluster is too large to be merged from this page."))
+        return _to_page(process, f"cluster-{cluster.pk}")
     if not view.mergeable:
         messages.error(
             request,
