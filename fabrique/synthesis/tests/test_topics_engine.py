@@ -87,7 +87,7 @@ def test_the_number_of_topics_is_found_without_being_told():
     assert 3 <= automatic.k <= 5
     assert homogeneity_score(THEMES, automatic.labels) > 0.95
     assert automatic.method["k_requested"] is None
-    assert "choisi automatiquement" in automatic.method["description"]
+    assert "n'a pas été fixé par l'équipe" in automatic.method["description"]
 
 
 def _topic_of(result, texts_of_theme):
@@ -197,8 +197,9 @@ def test_the_method_is_described_for_a_public_report(result):
     assert method["k"] == 3
     assert method["k_requested"] == 3
     assert method["seed"] == 0
-    assert "TF-IDF" in method["description"]
-    assert "fixé" in method["description"]
+    assert "sans service extérieur" in method["description"]
+    assert "Le nombre de sujets (3) a été fixé par l'équipe." in method["description"]
+    assert "(0 sur 60)" in method["description"]
 
 
 def test_keywords_follow_a_grouping_edited_by_hand(result):

@@ -89,6 +89,11 @@ def _by_size(labels: np.ndarray) -> tuple[np.ndarray, int]:
     return renumbered, len(order)
 
 
+def _french(number: int) -> str:
+    """A whole number as French writes it: 4 983, 2 000 000 (narrow no-break spaces)."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
 def _describe_method(
     *,
     n: int,
@@ -102,24 +107,29 @@ def _describe_method(
     if requested is None and grouping is not None and grouping.k_range is not None:
         low, high = grouping.k_range
         how_many = (
-            f"Le nombre de sujets ({k}) a été choisi automatiquement entre {low} et {high} : "
-            "on arrête les fusions là où la suivante réunirait des groupes nettement plus "
-            "éloignés que les précédentes."
+            f"Le nombre de sujets ({k}) n'a pas été fixé par l'équipe : il a été cherché entre "
+            f"{low} et {high}, en arrêtant les fusions là où la suivante réunirait des groupes "
+            "nettement plus éloignés que les précédentes."
         )
     else:
-        how_many = f"Le nombre de sujets ({k}) a été fixé par l'équipe d'animation."
+        how_many = f"Le nombre de sujets ({k}) a été fixé par l'équipe."
+    # The same text as in docs/decisions/0005-synthesis-topics.md, with this run's figures.
     description = (
         "Les contributions ont été regroupées automatiquement selon les mots qu'elles "
-        "emploient, sans service extérieur : après retrait des mots grammaticaux et réduction "
-        "des mots à leur racine, chaque contribution est représentée par ses mots et paires "
-        "de mots, pondérés selon leur rareté (TF-IDF), puis résumée par analyse sémantique "
-        "latente ; elle est ensuite rangée dans un petit groupe de contributions très proches "
-        "(k-moyennes), et ces petits groupes sont fusionnés pas à pas, les plus semblables "
-        f"d'abord. {how_many} Les mots-clés d'un sujet sont ceux qu'il emploie nettement plus "
-        "que les autres ; ses contributions représentatives sont les plus proches de son "
-        "centre. Les contributions sans mot exploitable sont mises à part. Le calcul est "
-        f"reproductible : les mêmes contributions et la même graine ({seed}) donnent les "
-        "mêmes sujets."
+        "emploient, sans service extérieur. Après retrait des mots grammaticaux (« le », "
+        "« de », « il faut »…) et réduction des mots à leur racine (« transports » et "
+        "« transport » comptent pour un même mot), chaque contribution est représentée par ses "
+        "mots et paires de mots (« pistes cyclables »), pondérés selon leur rareté : un mot "
+        "employé partout pèse peu. Une analyse sémantique latente rapproche les mots souvent "
+        "employés ensemble, de sorte que deux contributions peuvent être proches sans partager "
+        "un mot. Chaque contribution est ensuite rangée dans un petit groupe de contributions "
+        "très proches, et ces petits groupes sont fusionnés pas à pas, les plus semblables "
+        f"d'abord, jusqu'au nombre de sujets voulu. {how_many} Les mots-clés d'un sujet sont "
+        "ceux qu'il emploie nettement plus que les autres sujets ; ses contributions "
+        "représentatives sont les plus proches de son centre. Les contributions sans mot "
+        f"exploitable sont mises à part ({_french(n - usable)} sur {_french(n)}). Le calcul "
+        "est reproductible : "
+        f"les mêmes contributions et la même graine ({seed}) donnent les mêmes sujets."
     )
     return {
         "name": METHOD_NAME,
