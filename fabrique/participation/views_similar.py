@@ -77,13 +77,17 @@ def similar_support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @login_required
 def contribution_unmerge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Staff undo a merge: the contribution comes back in the lists with its supports."""
+    """Staff undo a merge: the contribution comes back in the lists with its supports.
+
+    Reached by GET only when the form was sent twice (its one-time token sends the second
+    sending back here): back to the contribution's page."""
     contribution = _contribution(request, slug, pk)
     if not can_moderate(request.user, contribution.process):
         raise PermissionDenied
+    if request.method != "POST":
+        return redirect(contribution.get_absolute_url())
     try:
         merging.contribution_unmerge(source=contribution, by=request_user(request))
     except ValidationError as exc:

@@ -279,6 +279,7 @@ def test_staff_undo_a_merge_from_the_source_page(client, process) -> None:
 
     assert response.status_code == 302
     assert _fresh(source).merged_into is None
+    assert client.get(url)["Location"] == source.get_absolute_url()  # a second sending
 
 
 # --- Close contributions while typing ---------------------------------------------------
