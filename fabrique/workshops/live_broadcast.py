@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -29,6 +30,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TICK = 0.25
+# Writing to every page must leave the process time for the submissions: the next tick
+# waits at least this many times the last one's writing took.
+FANOUT_FACTOR = 3
 # Without a wake-up (a channel layer message can be lost), still look every so often.
 IDLE_CHECK = 2.0
 
@@ -79,6 +83,7 @@ class Hub:
         self.questions: dict[int, tuple[str, int]] = {}
         self.pending_text = ""
         self.closed_cache: dict[int, Any] = {}
+        self.fanout = 0.0  # seconds the last tick spent writing to the pages
         self.task: asyncio.Task[None] | None = None
         self.listener: asyncio.Task[None] | None = None
 
@@ -113,7 +118,7 @@ class Hub:
                 self.wake.clear()
                 if not self.members:
                     break
-                delay = last + TICK - loop.time()
+                delay = last + max(TICK, FANOUT_FACTOR * self.fanout) - loop.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
                 try:
@@ -151,6 +156,7 @@ class Hub:
         self.version = state["version"]
         self.questions = questions
         self.pending_text = pending_text
+        started = time.monotonic()
         for member in list(self.members):
             whole = self.members.get(member)
             if whole is None:
@@ -163,6 +169,7 @@ class Hub:
             except Exception:  # the page went away mid-send: it is discarded on disconnect
                 self.members.pop(member, None)
                 self.facilitators.discard(member)
+        self.fanout = time.monotonic() - started
         return True
 
     # --- wake-ups from other processes ------------------------------------------------
@@ -212,6 +219,8 @@ def _key(session_id: int) -> tuple[int, int]:
 
 
 def _forget(hub: Hub) -> None:
+    if hub.members:  # a page joined as the ticker stopped: it was restarted
+        return
     for key, value in list(_hubs.items()):
         if value is hub:
             del _hubs[key]

@@ -504,7 +504,9 @@
         : q.status === "answered" ? [["approved", T.restore, "button-secondary"], ["hidden", T.hide, "link-button"]]
         : [["answered", T.mark_answered, "button-secondary"], ["hidden", T.hide, "link-button"]];
       moves.forEach(function (move) {
+        var csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
         var form = el("form", { method: "post", action: base + "questions/" + q.id + "/", "data-live-action": "question_moderate" }, [
+          csrf ? el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrf.value }) : null,
           el("input", { type: "hidden", name: "question", value: String(q.id) }),
           el("input", { type: "hidden", name: "status", value: move[0] }),
           el("button", { type: "submit", className: move[2] }, [document.createTextNode(move[1]), el("span", { className: "sr-only", text: " : " + q.text.slice(0, 60) })])
