@@ -278,7 +278,7 @@ class Similar:
 
 
 # Candidates read from the database before ranking, and the words the search uses.
-CANDIDATES = 150
+CANDIDATES = 100
 QUERY_WORDS = 10
 MIN_WORDS = 3
 # Below this, two texts share a word or two by chance.
@@ -312,7 +312,7 @@ def similar_contributions(
         return []
     rows = list(
         Contribution.objects.filter(pk__in=ids)
-        .annotate(start=Substr("body", 1, 600))
+        .annotate(start=Substr("body", 1, 400))
         .values_list("pk", "title", "start")
     )
     ranked = rank_similar(

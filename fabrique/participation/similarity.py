@@ -37,10 +37,21 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 _STEMMER = Stemmer.Stemmer("french")
 
 
+def _unaccent(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Latin letters with their accents removed, as one table: ``str.translate`` runs in C, the
+# texts are ranked while someone types.
+_FOLD = {
+    code: _unaccent(chr(code)) for code in range(0xC0, 0x250) if _unaccent(chr(code)) != chr(code)
+}
+
+
 def fold(text: str) -> str:
     """Lower case without accents: « École » → « ecole »."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return text.lower().translate(_FOLD)
 
 
 def content_words(text: str) -> list[str]:
