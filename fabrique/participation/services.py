@@ -209,6 +209,10 @@ def support_toggle(*, contribution: Contribution, user: User, support: bool) -> 
         raise ValidationError(_("This phase is closed: supports can no longer change."))
     if contribution.visibility != Visibility.PUBLISHED or contribution.removed_by_author:
         raise ValidationError(_("This contribution cannot be supported."))
+    if support and contribution.merged_into_id is not None:
+        raise ValidationError(
+            _("This contribution has been merged into another one: support that one.")
+        )
     with transaction.atomic():
         if support:
             try:
@@ -249,6 +253,10 @@ def comment_post(
         raise ValidationError({"body": _("The comment is empty.")})
     if contribution.visibility != Visibility.PUBLISHED or contribution.removed_by_author:
         raise ValidationError(_("This contribution cannot be commented on."))
+    if contribution.merged_into_id is not None:
+        raise ValidationError(
+            _("This contribution has been merged into another one: comment on that one.")
+        )
     if parent is not None:
         if parent.contribution_id != contribution.pk:
             raise ValidationError(_("This reply answers a comment of another contribution."))

@@ -392,3 +392,27 @@ def test_the_contribution_form_carries_the_hint_region(client, process) -> None:
     assert 'id="similar-hint"' in html
     assert 'aria-live="polite"' in html
     assert "delay:600ms" in html
+
+
+def test_a_merged_contribution_takes_no_new_support_nor_comment():
+    from django.core.exceptions import ValidationError
+
+    from fabrique.accounts.tests.factories import UserFactory
+    from fabrique.participation import services
+    from fabrique.participation.merging import contribution_merge
+    from fabrique.participation.models import Contribution
+    from fabrique.participation.tests.factories import open_process
+
+    process = open_process()
+    author, other = UserFactory(), UserFactory()
+    phase = process.phases.first()
+    target, source = (
+        Contribution.objects.create(process=process, phase=phase, author=author, title=t, body=t)
+        for t in ("Des arbres en ville", "Plus d'arbres en ville")
+    )
+    contribution_merge(target=target, sources=[source], by=author)
+    source.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.support_toggle(contribution=source, user=other, support=True)
+    with pytest.raises(ValidationError):
+        services.comment_post(contribution=source, author=other, body="Bravo")

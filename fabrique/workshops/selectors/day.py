@@ -73,7 +73,11 @@ def present_participants(*, workshop: Workshop) -> QuerySet[Registration]:
 
 def _publicly_visible() -> Q:
     """Participation's rule: only published contributions their authors did not withdraw."""
-    return Q(contribution__visibility=Visibility.PUBLISHED, contribution__removed_by_author=False)
+    return Q(
+        contribution__visibility=Visibility.PUBLISHED,
+        contribution__removed_by_author=False,
+        contribution__merged_into__isnull=True,
+    )
 
 
 def capture_list(
