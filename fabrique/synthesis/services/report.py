@@ -206,18 +206,19 @@ def report_xlsx_write(report: Report, target: Any) -> int:
     bold = Font(bold=True)
 
     def cells(values: Sequence[Any], font: Font | None = None) -> list[Any]:
-        row = []
+        """Plain values where they are safe (fast); a cell object only for text that a
+        spreadsheet would take for a formula, and for the bold titles."""
+        row: list[Any] = []
         for value in values:
             if isinstance(value, str):
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text typed by people, never a formula
-            elif hasattr(value, "year"):
-                cell.number_format = "DD/MM/YYYY HH:MM"
-            if font is not None:
-                cell.font = font
-            row.append(cell)
+                if value.startswith("=") or font is not None:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"  # text typed by people, never a formula
+                    if font is not None:
+                        cell.font = font
+                    value = cell
+            row.append(value)
         return row
 
     sheet.append(cells(header, bold))
