@@ -31,9 +31,9 @@ def test_the_profile_asks_both_as_optional_and_says_why(client, person) -> None:
     assert "compar" in page  # the help text says what the answer is used for
     field = User._meta.get_field("age_band")
     assert field.blank
-    assert "Optional" in str(field.help_text)
+    assert "Facultatif" in str(field.help_text)
     assert User._meta.get_field("gender").blank
-    assert "Optional" in str(User._meta.get_field("gender").help_text)
+    assert "Facultatif" in str(User._meta.get_field("gender").help_text)
 
 
 def test_age_band_and_gender_are_saved(client, person) -> None:
