@@ -11,6 +11,7 @@ def fast_password_hashing(settings: Any) -> None:
     """Test accounts need no slow hashing: the real hasher takes a second per account."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
 # --- Browser tests (helpers in fabrique/core/tests/browser.py) ---------------------------
 
 

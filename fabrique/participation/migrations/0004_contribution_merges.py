@@ -6,73 +6,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participation', '0003_search_folds_accents'),
-        ('processes', '0002_resource_file_types'),
-        ('territories', '0003_territory_map_frame'),
+        ("participation", "0003_search_folds_accents"),
+        ("processes", "0002_resource_file_types"),
+        ("territories", "0003_territory_map_frame"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContributionMerge',
+            name="ContributionMerge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('supports_moved', models.JSONField(blank=True, default=list)),
-                ('supports_shared', models.JSONField(blank=True, default=list)),
-                ('follows_added', models.JSONField(blank=True, default=list)),
-                ('sources_carried', models.JSONField(blank=True, default=list)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("supports_moved", models.JSONField(blank=True, default=list)),
+                ("supports_shared", models.JSONField(blank=True, default=list)),
+                ("follows_added", models.JSONField(blank=True, default=list)),
+                ("sources_carried", models.JSONField(blank=True, default=list)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'merge of contributions',
-                'verbose_name_plural': 'merges of contributions',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "merge of contributions",
+                "verbose_name_plural": "merges of contributions",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='contribution',
-            name='merged_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='merged on'),
+            model_name="contribution",
+            name="merged_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="merged on"),
         ),
         migrations.AddField(
-            model_name='contribution',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_sources', to='participation.contribution', verbose_name='merged into'),
+            model_name="contribution",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="merged_sources",
+                to="participation.contribution",
+                verbose_name="merged into",
+            ),
         ),
         migrations.AlterField(
-            model_name='moderationlog',
-            name='action',
-            field=models.CharField(choices=[('hide', 'hidden'), ('restore', 'restored'), ('accept', 'accepted'), ('block', 'account blocked'), ('unblock', 'account unblocked'), ('dismiss', 'report dismissed'), ('merge', 'merged into another contribution'), ('unmerge', 'merge undone')], max_length=10),
+            model_name="moderationlog",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("hide", "hidden"),
+                    ("restore", "restored"),
+                    ("accept", "accepted"),
+                    ("block", "account blocked"),
+                    ("unblock", "account unblocked"),
+                    ("dismiss", "report dismissed"),
+                    ("merge", "merged into another contribution"),
+                    ("unmerge", "merge undone"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contribution',
-            constraint=models.CheckConstraint(condition=models.Q(('merged_into', models.F('pk')), _negated=True), name='contribution_not_merged_into_itself'),
+            model_name="contribution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("merged_into", models.F("pk")), _negated=True),
+                name="contribution_not_merged_into_itself",
+            ),
         ),
         migrations.AddField(
-            model_name='contributionmerge',
-            name='by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="contributionmerge",
+            name="by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='contributionmerge',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merges_out', to='participation.contribution'),
+            model_name="contributionmerge",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="merges_out",
+                to="participation.contribution",
+            ),
         ),
         migrations.AddField(
-            model_name='contributionmerge',
-            name='target',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merges_in', to='participation.contribution'),
+            model_name="contributionmerge",
+            name="target",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="merges_in",
+                to="participation.contribution",
+            ),
         ),
         migrations.AddField(
-            model_name='contributionmerge',
-            name='undone_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="contributionmerge",
+            name="undone_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contributionmerge',
-            constraint=models.UniqueConstraint(condition=models.Q(('undone_at__isnull', True)), fields=('source',), name='one_standing_merge_per_source'),
+            model_name="contributionmerge",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("undone_at__isnull", True)),
+                fields=("source",),
+                name="one_standing_merge_per_source",
+            ),
         ),
     ]

@@ -6,124 +6,297 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('participation', '0003_search_folds_accents'),
-        ('processes', '0002_resource_file_types'),
+        ("participation", "0003_search_folds_accents"),
+        ("processes", "0002_resource_file_types"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Synthesis',
+            name="Synthesis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('kind', models.CharField(blank=True, choices=[('idea', 'Idea or proposal'), ('question', 'Question'), ('testimony', 'Testimony or observation')], max_length=12, verbose_name='kind of contribution')),
-                ('requested_topics', models.PositiveSmallIntegerField(blank=True, help_text='Leave empty to let the method choose.', null=True, verbose_name='number of topics')),
-                ('status', models.CharField(choices=[('queued', 'Waiting'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('progress', models.FloatField(default=0)),
-                ('stage', models.CharField(blank=True, max_length=200)),
-                ('error', models.TextField(blank=True)),
-                ('method', models.JSONField(blank=True, default=dict)),
-                ('contribution_count', models.PositiveIntegerField(default=0)),
-                ('revision', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('edited_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('phase', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='processes.phase', verbose_name='phase')),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='syntheses', to='processes.process')),
-                ('theme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='processes.theme', verbose_name='theme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("idea", "Idea or proposal"),
+                            ("question", "Question"),
+                            ("testimony", "Testimony or observation"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind of contribution",
+                    ),
+                ),
+                (
+                    "requested_topics",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Leave empty to let the method choose.",
+                        null=True,
+                        verbose_name="number of topics",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.FloatField(default=0)),
+                ("stage", models.CharField(blank=True, max_length=200)),
+                ("error", models.TextField(blank=True)),
+                ("method", models.JSONField(blank=True, default=dict)),
+                ("contribution_count", models.PositiveIntegerField(default=0)),
+                ("revision", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("edited_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "phase",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="processes.phase",
+                        verbose_name="phase",
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="syntheses",
+                        to="processes.process",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="processes.theme",
+                        verbose_name="theme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'synthesis',
-                'verbose_name_plural': 'syntheses',
-                'ordering': ['-number'],
+                "verbose_name": "synthesis",
+                "verbose_name_plural": "syntheses",
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='DuplicateGroup',
+            name="DuplicateGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('similarity', models.FloatField(default=0)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('contributions', models.ManyToManyField(related_name='+', to='participation.contribution')),
-                ('resolved_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('synthesis', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duplicate_groups', to='synthesis.synthesis')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("similarity", models.FloatField(default=0)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "contributions",
+                    models.ManyToManyField(related_name="+", to="participation.contribution"),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "synthesis",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="duplicate_groups",
+                        to="synthesis.synthesis",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-similarity', 'pk'],
+                "ordering": ["-similarity", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('label', models.CharField(max_length=200, verbose_name='name')),
-                ('keywords', models.JSONField(blank=True, default=list)),
-                ('renamed', models.BooleanField(default=False)),
-                ('origin', models.CharField(blank=True, max_length=300)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('synthesis', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='topics', to='synthesis.synthesis')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("label", models.CharField(max_length=200, verbose_name="name")),
+                ("keywords", models.JSONField(blank=True, default=list)),
+                ("renamed", models.BooleanField(default=False)),
+                ("origin", models.CharField(blank=True, max_length=300)),
+                ("size", models.PositiveIntegerField(default=0)),
+                (
+                    "synthesis",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="topics",
+                        to="synthesis.synthesis",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'topic',
-                'verbose_name_plural': 'topics',
-                'ordering': ['position', 'pk'],
+                "verbose_name": "topic",
+                "verbose_name_plural": "topics",
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='TopicEdit',
+            name="TopicEdit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField()),
-                ('action', models.CharField(choices=[('rename', 'Renamed'), ('merge', 'Merged'), ('split', 'Split'), ('move', 'Moved contributions')], max_length=10)),
-                ('summary', models.CharField(max_length=500)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('synthesis', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='edits', to='synthesis.synthesis')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField()),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("rename", "Renamed"),
+                            ("merge", "Merged"),
+                            ("split", "Split"),
+                            ("move", "Moved contributions"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("summary", models.CharField(max_length=500)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "synthesis",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="edits",
+                        to="synthesis.synthesis",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-revision'],
+                "ordering": ["-revision"],
             },
         ),
         migrations.CreateModel(
-            name='TopicMembership',
+            name="TopicMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('representative', models.BooleanField(default=False)),
-                ('closeness', models.FloatField(default=0)),
-                ('moved', models.BooleanField(default=False)),
-                ('foreign_language', models.BooleanField(default=False)),
-                ('contribution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='participation.contribution')),
-                ('synthesis', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='synthesis.synthesis')),
-                ('topic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='synthesis.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("representative", models.BooleanField(default=False)),
+                ("closeness", models.FloatField(default=0)),
+                ("moved", models.BooleanField(default=False)),
+                ("foreign_language", models.BooleanField(default=False)),
+                (
+                    "contribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="participation.contribution",
+                    ),
+                ),
+                (
+                    "synthesis",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="synthesis.synthesis",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="synthesis.topic",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contribution in a topic',
-                'verbose_name_plural': 'contributions in topics',
+                "verbose_name": "contribution in a topic",
+                "verbose_name_plural": "contributions in topics",
             },
         ),
         migrations.AddConstraint(
-            model_name='synthesis',
-            constraint=models.UniqueConstraint(fields=('process', 'number'), name='synthesis_number_unique'),
+            model_name="synthesis",
+            constraint=models.UniqueConstraint(
+                fields=("process", "number"), name="synthesis_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='synthesis',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('process',), name='synthesis_one_running'),
+            model_name="synthesis",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["queued", "running"])),
+                fields=("process",),
+                name="synthesis_one_running",
+            ),
         ),
         migrations.AddIndex(
-            model_name='topicmembership',
-            index=models.Index(fields=['topic', '-closeness'], name='membership_topic'),
+            model_name="topicmembership",
+            index=models.Index(fields=["topic", "-closeness"], name="membership_topic"),
         ),
         migrations.AddConstraint(
-            model_name='topicmembership',
-            constraint=models.UniqueConstraint(fields=('synthesis', 'contribution'), name='membership_one_per_contribution'),
+            model_name="topicmembership",
+            constraint=models.UniqueConstraint(
+                fields=("synthesis", "contribution"), name="membership_one_per_contribution"
+            ),
         ),
     ]

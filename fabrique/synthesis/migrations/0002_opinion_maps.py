@@ -37,7 +37,11 @@ class Migration(migrations.Migration):
                 (
                     "status",
                     models.CharField(
-                        choices=[("draft", "Draft"), ("open", "Open to votes"), ("closed", "Closed")],
+                        choices=[
+                            ("draft", "Draft"),
+                            ("open", "Open to votes"),
+                            ("closed", "Closed"),
+                        ],
                         default="draft",
                         max_length=10,
                         verbose_name="status",
@@ -231,7 +235,9 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "value",
-                    models.SmallIntegerField(choices=[(-1, "Disagree"), (0, "Passed"), (1, "Agree")]),
+                    models.SmallIntegerField(
+                        choices=[(-1, "Disagree"), (0, "Passed"), (1, "Agree")]
+                    ),
                 ),
                 ("voted_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (

@@ -2,9 +2,10 @@
 
 import django.core.validators
 import django.db.models.deletion
-import fabrique.synthesis.models.report
 from django.conf import settings
 from django.db import migrations, models
+
+import fabrique.synthesis.models.report
 
 
 class Migration(migrations.Migration):

@@ -6,62 +6,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participation', '0004_contribution_merges'),
-        ('processes', '0002_resource_file_types'),
-        ('synthesis', '0003_reports'),
+        ("participation", "0004_contribution_merges"),
+        ("processes", "0002_resource_file_types"),
+        ("synthesis", "0003_reports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DuplicateScan',
+            name="DuplicateScan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Waiting'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('threshold', models.FloatField(verbose_name='closeness threshold')),
-                ('progress', models.FloatField(default=0)),
-                ('stage', models.CharField(blank=True, max_length=200)),
-                ('error', models.TextField(blank=True)),
-                ('contribution_count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duplicate_scans', to='processes.process')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("threshold", models.FloatField(verbose_name="closeness threshold")),
+                ("progress", models.FloatField(default=0)),
+                ("stage", models.CharField(blank=True, max_length=200)),
+                ("error", models.TextField(blank=True)),
+                ("contribution_count", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="duplicate_scans",
+                        to="processes.process",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'search for near-duplicates',
-                'verbose_name_plural': 'searches for near-duplicates',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "search for near-duplicates",
+                "verbose_name_plural": "searches for near-duplicates",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DuplicateCluster',
+            name="DuplicateCluster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('similarity', models.FloatField(default=0)),
-                ('outcome', models.CharField(choices=[('open', 'To review'), ('merged', 'Merged'), ('dismissed', 'Not duplicates')], default='open', max_length=10)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('contributions', models.ManyToManyField(related_name='+', to='participation.contribution')),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='processes.process')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('target', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='participation.contribution')),
-                ('scan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clusters', to='synthesis.duplicatescan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("similarity", models.FloatField(default=0)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("open", "To review"),
+                            ("merged", "Merged"),
+                            ("dismissed", "Not duplicates"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "contributions",
+                    models.ManyToManyField(related_name="+", to="participation.contribution"),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="processes.process",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="participation.contribution",
+                    ),
+                ),
+                (
+                    "scan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clusters",
+                        to="synthesis.duplicatescan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cluster of near-duplicates',
-                'verbose_name_plural': 'clusters of near-duplicates',
-                'ordering': ['-similarity', 'pk'],
+                "verbose_name": "cluster of near-duplicates",
+                "verbose_name_plural": "clusters of near-duplicates",
+                "ordering": ["-similarity", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='duplicatescan',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('process',), name='duplicate_scan_one_running'),
+            model_name="duplicatescan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["queued", "running"])),
+                fields=("process",),
+                name="duplicate_scan_one_running",
+            ),
         ),
         migrations.AddIndex(
-            model_name='duplicatecluster',
-            index=models.Index(fields=['process', 'outcome'], name='duplicate_cluster_outcome'),
+            model_name="duplicatecluster",
+            index=models.Index(fields=["process", "outcome"], name="duplicate_cluster_outcome"),
         ),
     ]

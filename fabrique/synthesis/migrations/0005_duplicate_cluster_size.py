@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('synthesis', '0004_near_duplicates'),
+        ("synthesis", "0004_near_duplicates"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='duplicatecluster',
-            name='size',
+            model_name="duplicatecluster",
+            name="size",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

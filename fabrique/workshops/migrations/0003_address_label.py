@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workshops', '0002_live'),
+        ("workshops", "0002_live"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='workshop',
-            name='address',
-            field=models.CharField(blank=True, max_length=300, verbose_name='street address'),
+            model_name="workshop",
+            name="address",
+            field=models.CharField(blank=True, max_length=300, verbose_name="street address"),
         ),
     ]
