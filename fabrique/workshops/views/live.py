@@ -153,7 +153,6 @@ def live_texts() -> dict[str, str]:
         "mark_answered": _("Mark answered"),
         "restore": _("Show again"),
         "no_pending": _("No question awaiting moderation."),
-        "people": _("people connected"),
     }
 
 
