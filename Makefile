@@ -40,8 +40,11 @@ $(STAMPS)/node: package.json package-lock.json | $(STAMPS)
 		node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css static/vendor/markercluster/
 	touch $@
 
-$(STAMPS)/system: | $(STAMPS)
-	command -v msgfmt >/dev/null || ($(APT_INSTALL) gettext)
+# gettext for translations; Pango and DejaVu fonts for the PDF reports.
+SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+
+$(STAMPS)/system: Makefile | $(STAMPS)
+	dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || ($(APT_INSTALL) $(SYSTEM_PACKAGES))
 	touch $@
 
 $(STAMPS)/system-test: | $(STAMPS)
