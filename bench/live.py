@@ -654,7 +654,7 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=500, help="clients who post or upvote")
     parser.add_argument("--window", type=float, default=40, help="seconds the crowd sends over")
     parser.add_argument("--resend", type=float, default=0.02, help="share of clients who resend")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=3, help="uvicorn worker processes")
     parser.add_argument("--loaders", type=int, default=2, help="crowd processes")
     parser.add_argument("--connect-rate", type=float, default=250, help="new clients per second")
     parser.add_argument("--ws", default="websockets-sansio", help="uvicorn's websocket protocol")
