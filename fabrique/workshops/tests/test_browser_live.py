@@ -15,6 +15,7 @@ from django.urls import reverse
 from selenium.webdriver.common.by import By
 
 from fabrique.core.tests.browser import BrowserDemo, Web
+from fabrique.workshops.live_broadcast import changed_sync
 from fabrique.workshops.models import LiveQuestion, LiveResponse, LiveSession
 from fabrique.workshops.services import live as services
 from fabrique.workshops.tests.factories import WorkshopFactory, live_poll, workshop_process
@@ -131,6 +132,17 @@ def test_a_live_session_from_phone_to_projector(live_web: Web, browser_demo: Bro
     web.wait_for(lambda d: d.execute_script("return FabriqueLive.outbox().length === 0"))
     assert LiveResponse.objects.filter(poll=cloud).count() == 1
 
+    # A poll opened meanwhile appears, and is announced.
+    scale = live_poll(session, kind="scale", prompt="Votre note pour les bus ?", scale_max=5)
+    changed_sync(session.pk)
+    wait_text(web, "#live-notice", "Un nouveau sondage est ouvert.")
+    web.driver.find_element(
+        By.CSS_SELECTOR, f"#poll-{scale.pk} input[name=value][value='4']"
+    ).click()
+    web.driver.find_element(By.CSS_SELECTOR, f"#poll-{scale.pk} button[type=submit]").click()
+    wait_text(web, f"#poll-{scale.pk} .live-mean", "4")
+    assert LiveResponse.objects.get(poll=scale).value == 4
+
     # A question, with the live character counter; it waits for moderation.
     area = web.driver.find_element(By.NAME, "text")
     area.send_keys("Et les bus le dimanche ?")
@@ -164,8 +176,6 @@ def test_a_live_session_from_phone_to_projector(live_web: Web, browser_demo: Bro
     wait_text(web, "#screen-poll-results", "100 %")
     web.check_page("live-screen-poll")
     services.session_show(session=session, screen=LiveSession.Screen.QUESTIONS)
-    from fabrique.workshops.live_broadcast import changed_sync
-
     changed_sync(session.pk)
     wait_text(web, "#screen-question-list", "Et les bus le dimanche ?", timeout=20)
     web.check_page("live-screen-questions")

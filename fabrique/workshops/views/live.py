@@ -125,6 +125,7 @@ def live_texts() -> dict[str, str]:
         "recorded": _("Your answer is recorded."),
         "closed_poll": _("This poll is closed."),
         "no_poll": _("No poll for now. When the facilitators open one, it appears here."),
+        "new_poll": _("A new poll is open."),
         "send_answer": _("Send my answer"),
         "choose_one": _("Choose one answer"),
         "choose_many": _("Choose one or more answers"),

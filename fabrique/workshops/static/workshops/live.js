@@ -276,8 +276,15 @@
       return form;
     }
 
+    var announced = null;  // polls open when the page first drew them: not news
     function renderPolls() {
       var seen = new Set();
+      var opened = state.polls.filter(function (p) { return p.status === "open"; }).map(function (p) { return p.id; });
+      if (announced === null) announced = new Set(opened);
+      else if (opened.some(function (id) { return !announced.has(id); })) {
+        opened.forEach(function (id) { announced.add(id); });
+        say(T.new_poll, "info");
+      }
       state.polls.forEach(function (poll) {
         seen.add(poll.id);
         var answered = mine.answers[poll.id] || pendingAnswer(poll.id);
