@@ -6,11 +6,10 @@ One module per part; every model is importable from here.
 from .duplicates import DuplicateCluster, DuplicateScan
 from .opinion import OpinionActivity, OpinionComputation, Statement, StatementVote
 from .report import ReferenceShare, Report
-from .topics import DuplicateGroup, Synthesis, Topic, TopicEdit, TopicMembership
+from .topics import Synthesis, Topic, TopicEdit, TopicMembership
 
 __all__ = [
     "DuplicateCluster",
-    "DuplicateGroup",
     "DuplicateScan",
     "OpinionActivity",
     "OpinionComputation",

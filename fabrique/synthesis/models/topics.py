@@ -165,23 +165,3 @@ class TopicEdit(models.Model):
 
     def __str__(self) -> str:
         return self.summary
-
-
-class DuplicateGroup(models.Model):
-    """Contributions found close to each other by a version, for staff to merge or dismiss."""
-
-    synthesis = models.ForeignKey(
-        Synthesis, on_delete=models.CASCADE, related_name="duplicate_groups"
-    )
-    contributions = models.ManyToManyField(Contribution, related_name="+")
-    similarity = models.FloatField(default=0)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-similarity", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.synthesis} — {self.pk}"
