@@ -1,8 +1,8 @@
 """Benchmark of the opinion engine: Pol.is's own groups on four real conversations, and speed.
 
-**Real conversations.** The four Pol.is conversations of ``/work/shared/data/polis/`` (Pol.is
-open data, CC BY 4.0, attribution to The Computational Democracy Project; read from there at
-bench time, never copied into the project). For each: ``votes.csv`` in time order (the engine
+**Real conversations.** The four Pol.is conversations of ``POLIS_DATA`` (by default
+``../shared/data/polis/`` beside the project; Pol.is open data, CC BY 4.0, attribution to The
+Computational Democracy Project; read from there at bench time, never copied into the project). For each: ``votes.csv`` in time order (the engine
 keeps the latest vote of each voter on each comment), the comments moderated out
 (``moderated == -1``) passed as ``excluded_statements`` so that they are handled as Pol.is
 handles them (their column set to zero) and never listed, then ``opinion_compute`` with Pol.is's

@@ -19,9 +19,11 @@ from fabrique.synthesis.services import opinion as services
 
 from .test_opinion_activity_factories import opinion_activity, quick_users
 
-POLIS = Path(os.environ.get("POLIS_DATA", "/work/shared/data/polis")) / os.environ.get(
-    "POLIS_CONVERSATION", "15-per-hour-seattle"
-)
+# The public conversations sit beside the project (``POLIS_DATA`` names another folder).
+ROOT = Path(__file__).resolve().parents[3]
+POLIS = Path(
+    os.environ.get("POLIS_DATA", ROOT / ".." / "shared" / "data" / "polis")
+) / os.environ.get("POLIS_CONVERSATION", "15-per-hour-seattle")
 
 pytestmark = [
     pytest.mark.django_db,
