@@ -306,6 +306,7 @@ class ModerationLog(models.Model):
         DISMISS = "dismiss", _("report dismissed")
         MERGE = "merge", _("merged into another contribution")
         UNMERGE = "unmerge", _("merge undone")
+        REFUSE = "refuse", _("refused")
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="+")
     actor = models.ForeignKey(
@@ -322,6 +323,12 @@ class ModerationLog(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reason = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What was moderated, when it is not a contribution, a comment or an account "
+        "(a statement of an opinion map…), as moderators read it in the log.",
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -347,6 +347,14 @@ def _log(process: Process, actor: User, action: str, reason: str = "", **target:
     )
 
 
+def moderation_record(
+    *, process: Process, moderator: User, action: str, subject: str, reason: str = ""
+) -> None:
+    """Log a moderation act on something another part of the platform owns (a statement
+    of an opinion map…), in the process's moderation log beside the others."""
+    _log(process, moderator, action, reason, subject=subject[:200])
+
+
 def _resolve_reports(**target: Any) -> None:
     Report.objects.filter(resolved_at__isnull=True, **target).update(resolved_at=timezone.now())
 

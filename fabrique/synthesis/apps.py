@@ -6,3 +6,6 @@ class SynthesisConfig(AppConfig):
     name = "fabrique.synthesis"
     label = "synthesis"
     verbose_name = _("Synthesis")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  # connects the personal-data receiver

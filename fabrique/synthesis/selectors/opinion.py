@@ -53,6 +53,15 @@ def public_activities(process: Process) -> QuerySet[OpinionActivity]:
     )
 
 
+def pending_statements(*, process: Process) -> QuerySet[Statement]:
+    """Statements proposed by participants that wait for a moderator, oldest first."""
+    return (
+        Statement.objects.filter(activity__process=process, status=Statement.Status.PENDING)
+        .select_related("activity", "author")
+        .order_by("created_at", "pk")
+    )
+
+
 def accepted_statements(activity: OpinionActivity) -> QuerySet[Statement]:
     return activity.statements.filter(status=Statement.Status.ACCEPTED)
 

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fabrique.accounts.models import User
-from fabrique.participation.models import Contribution
+from fabrique.participation.models import Contribution, ModerationLog
+from fabrique.participation.services import moderation_record
 from fabrique.processes.models import Process
 
 from ..models.opinion import (
@@ -292,16 +293,27 @@ def statement_propose(*, activity: OpinionActivity, author: User, text: str) -> 
     return statement
 
 
-def statement_moderate(*, statement: Statement, accept: bool, reason: str = "") -> Statement:
-    """Put a statement to the vote, or withdraw it (its votes are then left out of the map)."""
+def statement_moderate(
+    *, statement: Statement, moderator: User, accept: bool, reason: str = ""
+) -> Statement:
+    """Put a statement to the vote, or withdraw it (its votes are then left out of the map).
+    The decision goes into the process's moderation log."""
     reason = reason.strip()[:300]
     if not accept and statement.by_participant and not reason:
         raise ValidationError(
             {"reason": _("Say why the statement is refused: its author will see it.")}
         )
-    statement.status = Statement.Status.ACCEPTED if accept else Statement.Status.REJECTED
-    statement.moderation_reason = "" if accept else reason
-    statement.save(update_fields=["status", "moderation_reason"])
+    with transaction.atomic():
+        statement.status = Statement.Status.ACCEPTED if accept else Statement.Status.REJECTED
+        statement.moderation_reason = "" if accept else reason
+        statement.save(update_fields=["status", "moderation_reason"])
+        moderation_record(
+            process=statement.activity.process,
+            moderator=moderator,
+            action=ModerationLog.Action.ACCEPT if accept else ModerationLog.Action.REFUSE,
+            subject=_("Statement « %(text)s »") % {"text": statement.text},
+            reason=statement.moderation_reason,
+        )
     return statement
 
 

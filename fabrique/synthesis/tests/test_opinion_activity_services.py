@@ -84,7 +84,7 @@ def test_an_unknown_answer_or_a_withdrawn_statement_is_refused(activity) -> None
     statement = _statement(activity)
     with pytest.raises(ValidationError):
         services.statement_vote(statement=statement, voter=UserFactory(), value=2)
-    services.statement_moderate(statement=statement, accept=False)
+    services.statement_moderate(statement=statement, moderator=UserFactory(), accept=False)
     with pytest.raises(ValidationError, match="pas soumis au vote"):
         services.statement_vote(statement=statement, voter=UserFactory(), value=1)
 
@@ -219,8 +219,8 @@ def test_a_participant_proposal_waits_for_moderation_and_its_author_agrees() -> 
     assert StatementVote.objects.get(statement=statement).voter == author
     assert statement.pk not in selectors.accepted_statements(activity).values_list("pk", flat=True)
     with pytest.raises(ValidationError, match="Dites pourquoi"):
-        services.statement_moderate(statement=statement, accept=False)
-    services.statement_moderate(statement=statement, accept=True)
+        services.statement_moderate(statement=statement, moderator=UserFactory(), accept=False)
+    services.statement_moderate(statement=statement, moderator=UserFactory(), accept=True)
     assert selectors.accepted_statements(activity).filter(pk=statement.pk).exists()
 
 
@@ -419,10 +419,43 @@ def test_a_failed_computation_cannot_be_published(activity) -> None:
 def test_withdrawn_statements_are_left_out_of_the_map(planted) -> None:
     activity, _people = planted
     withdrawn = activity.statements.get(text=PLANTED_STATEMENTS[-1])
-    services.statement_moderate(statement=withdrawn, accept=False)
+    services.statement_moderate(statement=withdrawn, moderator=UserFactory(), accept=False)
 
     computation = _run(activity)
 
     texts = [s["text"] for s in computation.result["statements"]]
     assert PLANTED_STATEMENTS[-1] not in texts
     assert len(texts) == 8
+
+
+def test_answers_and_proposals_are_in_the_persons_export_and_answers_go_with_the_account() -> None:
+    from fabrique.accounts.services import user_delete, user_personal_data
+
+    activity = opinion_activity(allow_participant_statements=True)
+    person = UserFactory()
+    statement = activity.statements.first()
+    services.statement_vote(statement=statement, voter=person, value=-1)
+    proposed = services.statement_propose(activity=activity, author=person, text="Un kiosque")
+    services.statement_moderate(
+        statement=proposed, moderator=UserFactory(), accept=False, reason="Déjà proposé"
+    )
+
+    data = user_personal_data(user=person)["opinion_maps"]
+    assert [(a["statement"], a["answer"]) for a in data["answers"]] == [
+        (statement.text, "disagree"),
+        ("Un kiosque", "agree"),  # the author agrees with what they propose
+    ]
+    assert data["answers"][0]["opinion_map"] == activity.title
+    assert [(p["statement"], p["status"], p["reason"]) for p in data["statements_proposed"]] == [
+        ("Un kiosque", "rejected", "Déjà proposé")
+    ]
+    assert user_personal_data(user=UserFactory())["opinion_maps"] == {
+        "answers": [],
+        "statements_proposed": [],
+    }
+
+    user_delete(user=person)
+    assert not StatementVote.objects.filter(statement=statement).exists()
+    proposed.refresh_from_db()
+    assert proposed.author is None
+    assert proposed.text == "Un kiosque"

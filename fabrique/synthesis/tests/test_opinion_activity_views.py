@@ -91,9 +91,11 @@ def test_staff_actions_are_refused_to_others_and_change_nothing(client, activity
             _bo("bo_opinion", activity, activity.pk), {"form": "status", "status": "closed"}
         ),
         client.post(_bo("bo_opinion", activity, activity.pk), {"form": "lines", "lines": "Pirate"}),
-        client.post(
+        client.post(  # moderators may accept and refuse (below), not correct
             _bo("bo_opinion_statement", activity, activity.pk, statement.pk),
-            {"action": "refuse", "reason": "x"},
+            {"action": "edit", "text": "Pirate"}
+            if role == Role.MODERATOR
+            else {"action": "refuse", "reason": "x"},
         ),
         client.post(
             _bo("bo_opinion_computation_action", activity, activity.pk, computation.number),
@@ -211,6 +213,62 @@ def test_staff_moderate_a_proposed_statement(client) -> None:
     client.post(url, {"action": "accept"})
     proposed.refresh_from_db()
     assert proposed.status == Statement.Status.ACCEPTED
+
+
+@pytest.mark.parametrize("role", ["participant", Role.FACILITATOR, "other_admin"])
+def test_only_moderators_and_staff_moderate_statements(client, role) -> None:
+    activity = opinion_activity(allow_participant_statements=True)
+    proposed = services.statement_propose(
+        activity=activity, author=UserFactory(), text="Un kiosque"
+    )
+    _as(client, activity, role)
+    url = _bo("bo_opinion_statement", activity, activity.pk, proposed.pk)
+
+    assert client.post(url, {"action": "accept"}).status_code == 403
+    proposed.refresh_from_db()
+    assert proposed.status == Statement.Status.PENDING
+
+
+def test_moderators_moderate_statements_from_the_moderation_page(client) -> None:
+    from fabrique.participation.models import ModerationLog
+
+    activity = opinion_activity(allow_participant_statements=True)
+    process = activity.process
+    kiosk = services.statement_propose(activity=activity, author=UserFactory(), text="Un kiosque")
+    bench = services.statement_propose(activity=activity, author=UserFactory(), text="Des bancs")
+    moderator = _as(client, activity, Role.MODERATOR)
+    page = reverse("participation:moderation", args=[process.territory.slug, process.slug])
+    index = reverse("participation:moderation_index", args=[process.territory.slug])
+
+    html = client.get(page).content.decode()
+    assert "Un kiosque" in html
+    assert "Des bancs" in html
+    assert activity.title in html
+    assert '<td class="num">2</td>' in client.get(index).content.decode()
+
+    url = _bo("bo_opinion_statement", activity, activity.pk, kiosk.pk)
+    accepted = client.post(url, {"action": "accept", "back": "moderation"})
+    assert accepted.status_code == 302
+    assert accepted["Location"] == page
+    refused = client.post(
+        _bo("bo_opinion_statement", activity, activity.pk, bench.pk),
+        {"action": "refuse", "reason": "Hors sujet", "back": "moderation"},
+    )
+    assert refused["Location"] == page
+    kiosk.refresh_from_db()
+    bench.refresh_from_db()
+    assert kiosk.status == Statement.Status.ACCEPTED
+    assert (bench.status, bench.moderation_reason) == (Statement.Status.REJECTED, "Hors sujet")
+
+    log = ModerationLog.objects.filter(process=process).order_by("at", "pk")
+    assert [(e.action, e.actor, e.reason) for e in log] == [
+        ("accept", moderator, ""),
+        ("refuse", moderator, "Hors sujet"),
+    ]
+    html = client.get(page).content.decode()
+    assert "Énoncé « Des bancs »" in html
+    assert "(Hors sujet)" in html
+    assert "Un kiosque" not in html.split("Journal de modération")[0]
 
 
 def test_staff_open_and_close_the_votes(client) -> None:

@@ -178,3 +178,38 @@ def test_input_that_cannot_make_a_map_is_refused_in_french(
         return
     with pytest.raises(OpinionInputError, match=words):
         opinion_compute(votes, **options)
+
+
+def test_each_participant_is_in_the_group_of_their_base_cluster(result: OpinionResult) -> None:
+    kept = result.kept
+    assert (result.base_groups[result.base_clusters[kept]] == result.groups[kept]).all()
+    sizes = np.bincount(result.base_clusters[kept], minlength=len(result.base_sizes))
+    assert sizes.tolist() == list(result.base_sizes)
+    for cluster, center in enumerate(result.base_centers):
+        members = result.coordinates[result.base_clusters == cluster]
+        assert np.allclose(members.mean(axis=0), center)
+
+
+def test_groups_are_finished_on_the_participants_not_on_the_base_clusters() -> None:
+    """Two blobs, and a start that cuts through both: the grouping that comes out is the
+    blobs, and base clusters straddling the boundary are split."""
+    from fabrique.synthesis.opinion.clustering import (
+        BaseClusters,
+        participant_groups,
+        split_base_clusters,
+    )
+
+    rng = np.random.default_rng(3)
+    points = np.vstack([rng.normal(-3, 0.5, (60, 2)), rng.normal(3, 0.5, (40, 2))])
+    blobs = np.array([0] * 60 + [1] * 40)
+    start = (points[:, 1] > 0).astype(np.int64)  # a horizontal cut: wrong
+    groups = participant_groups(points, start, 2, rng=rng)
+    assert adjusted_rand_score(blobs, groups) == 1.0
+
+    base = BaseClusters(
+        labels=np.arange(100) % 4, centers=np.zeros((4, 2)), sizes=np.full(4, 25)
+    )  # every base cluster spans both blobs
+    split, base_groups = split_base_clusters(points, base, groups)
+    assert len(split.sizes) == 8
+    assert split.sizes.sum() == 100
+    assert (base_groups[split.labels] == groups).all()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,11 +19,13 @@ from fabrique.accounts.models import User
 from fabrique.accounts.permissions import request_user
 from fabrique.core.forms import add_service_errors
 from fabrique.participation.models import Contribution
+from fabrique.participation.permissions import can_moderate
 from fabrique.processes.models import Process
 from fabrique.processes.permissions import (
     can_manage_process,
     can_view_process,
     process_manager_required,
+    process_permission_required,
 )
 
 from ..forms.opinion import (
@@ -162,24 +164,29 @@ def bo_opinion(request: HttpRequest, process: Process, pk: int) -> HttpResponse:
 
 
 @require_POST
-@process_manager_required
+@process_permission_required(can_moderate)
 def bo_opinion_statement(
     request: HttpRequest, process: Process, pk: int, statement_pk: int
 ) -> HttpResponse:
-    """Accept, refuse, withdraw or correct one statement."""
+    """Accept or refuse a statement (moderators too), or correct it (staff)."""
     activity = _activity(process, pk)
     statement = get_object_or_404(Statement, activity=activity, pk=statement_pk)
     action = request.POST.get("action")
+    moderator = request_user(request)
     try:
         if action == "accept":
-            services.statement_moderate(statement=statement, accept=True)
+            services.statement_moderate(statement=statement, moderator=moderator, accept=True)
             messages.success(request, _("The statement is put to the vote."))
         elif action == "refuse":
             form = RefuseForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.statement_moderate(statement=statement, accept=False, reason=reason)
+            services.statement_moderate(
+                statement=statement, moderator=moderator, accept=False, reason=reason
+            )
             messages.success(request, _("The statement is withdrawn."))
         elif action == "edit":
+            if not can_manage_process(moderator, process):
+                raise PermissionDenied
             text_form = StatementTextForm(request.POST)
             if not text_form.is_valid():
                 raise ValidationError([e for errors in text_form.errors.values() for e in errors])
@@ -189,6 +196,8 @@ def bo_opinion_statement(
             raise Http404
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    if request.POST.get("back") == "moderation" or not can_manage_process(moderator, process):
+        return redirect("participation:moderation", process.territory.slug, process.slug)
     anchor = "pending" if statement.status == Statement.Status.PENDING else "statements"
     return _to_activity(activity, anchor)
 
