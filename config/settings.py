@@ -259,5 +259,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # One line per background task is too much in the console; failures still show.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    # The PDF engine narrates each step of every report at INFO.
+    "loggers": {"django_tasks": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

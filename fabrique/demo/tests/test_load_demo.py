@@ -96,3 +96,32 @@ def test_demo_panel_is_drawn_from_its_pool_with_a_published_seed() -> None:
     drawn = panel.volunteers.exclude(status=Volunteer.Status.POOL).count()
     assert drawn == 50
     assert panel.volunteers.filter(status=Volunteer.Status.DECLINED).count() == 2
+
+
+def test_demo_has_a_synthesis_an_opinion_map_and_a_report_to_show() -> None:
+    from fabrique.synthesis.models import (
+        OpinionActivity,
+        OpinionComputation,
+        Report,
+        Statement,
+        Synthesis,
+    )
+
+    call_command("load_demo")
+    call_command("load_demo")  # nothing is made twice
+
+    activity = OpinionActivity.objects.get()
+    assert activity.status == OpinionActivity.Status.OPEN
+    computation = OpinionComputation.objects.get(activity=activity)
+    assert computation.status == OpinionComputation.Status.DONE
+    assert computation.published_at is not None
+    assert computation.result["k"] == 2  # the two camps the demo's answers are drawn from
+    pending = Statement.objects.get(status=Statement.Status.PENDING)
+    assert pending.author.email == "habitant1@grandchalon.demo"
+
+    version = Synthesis.objects.get()
+    assert version.status == Synthesis.Status.DONE
+    assert version.topics.count() >= 2
+    report = Report.objects.get()
+    assert report.synthesis == version
+    assert report.status == Report.Status.PUBLISHED

@@ -13,6 +13,7 @@ from fabrique.accounts.services import role_grant
 from fabrique.demo.contributions import load_demo_contributions
 from fabrique.demo.panels import load_demo_panel
 from fabrique.demo.processes import load_demo_processes
+from fabrique.demo.synthesis import load_demo_synthesis
 from fabrique.demo.workshops import load_demo_workshops
 from fabrique.territories.models import BasinGrouping, Territory
 from fabrique.territories.services import basins_import_csv, territory_import
@@ -76,6 +77,10 @@ class Command(BaseCommand):
                 staff=User.objects.get(email="agent@grandchalon.demo"),
                 facilitator=User.objects.get(email="animation@grandchalon.demo"),
                 inhabitant=User.objects.get(email="habitant@grandchalon.demo"),
+            )
+            load_demo_synthesis(
+                staff=User.objects.get(email="agent@grandchalon.demo"),
+                moderator_waiting_for=User.objects.get(email="habitant1@grandchalon.demo"),
             )
         self.stdout.write(
             self.style.SUCCESS("Demo loaded: " + ", ".join(t.name for t in Territory.objects.all()))
