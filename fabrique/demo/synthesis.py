@@ -84,7 +84,7 @@ def _opinion_map(process: Process, staff: User, proposer: User) -> None:
             for statement, row in zip(statements, STATEMENTS, strict=True):
                 if draw.random() < 0.15:
                     continue  # not everyone answers everything
-                usual = row[column]
+                usual = int(row[column])
                 roll = draw.random()
                 value = usual if roll < 0.8 else (0 if roll < 0.93 else -usual or 1)
                 votes.append(StatementVote(statement=statement, voter=person, value=value))
