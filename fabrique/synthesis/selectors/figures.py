@@ -40,7 +40,7 @@ from fabrique.processes.models import Process
 from fabrique.territories.models import BasinGrouping, BasinMembership
 from fabrique.workshops.models import Registration
 
-from ..models import ReferenceShare, Synthesis, TopicMembership
+from ..models import ReferenceShare, StatementVote, Synthesis, TopicMembership
 
 # --- Shared definitions -------------------------------------------------------------------
 
@@ -459,8 +459,8 @@ class Representativeness:
 
 
 def participants(process: Process) -> QuerySet[User]:
-    """People with an account who took part: wrote, supported, commented, or came to a
-    workshop and were marked present. Authors of contributions collected in person are the
+    """People with an account who took part: wrote, supported, commented, answered an
+    opinion map, or came to a workshop and were marked present. Authors of contributions collected in person are the
     facilitators who typed them: not counted for that."""
     authors = Contribution.objects.filter(
         live(), process=process, collected_by__isnull=True, author__isnull=False
@@ -476,8 +476,16 @@ def participants(process: Process) -> QuerySet[User]:
         workshop__process=process, checked_in_at__isnull=False, user__isnull=False
     ).values("user_id")
     return User.objects.filter(
-        Q(pk__in=authors) | Q(pk__in=supporters) | Q(pk__in=commenters) | Q(pk__in=present)
+        Q(pk__in=authors)
+        | Q(pk__in=supporters)
+        | Q(pk__in=commenters)
+        | Q(pk__in=_opinion_voters(process))
+        | Q(pk__in=present)
     )
+
+
+def _opinion_voters(process: Process) -> QuerySet[StatementVote]:
+    return StatementVote.objects.filter(statement__activity__process=process).values("voter_id")
 
 
 def walk_ins(process: Process) -> int:
@@ -627,6 +635,7 @@ def _ways(process: Process) -> dict[str, int]:
         .values("author_id")
         .distinct()
         .count(),
+        "answered": _opinion_voters(process).distinct().count(),
         "present": Registration.objects.filter(
             workshop__process=process, checked_in_at__isnull=False
         ).count(),

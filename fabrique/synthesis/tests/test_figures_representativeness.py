@@ -295,3 +295,20 @@ def test_registrations_without_presence_are_not_participants():
     )
 
     assert figures.representativeness(process=process).participants == 0
+
+
+def test_people_who_answered_an_opinion_map_are_participants():
+    from fabrique.synthesis.services import opinion
+
+    from .test_opinion_activity_factories import opinion_activity
+
+    activity = opinion_activity()
+    voter = UserFactory()
+    for statement in activity.statements.all():
+        opinion.statement_vote(statement=statement, voter=voter, value=1)
+    elsewhere = opinion_activity()  # another process's map: its voters do not count here
+    opinion.statement_vote(statement=elsewhere.statements.first(), voter=UserFactory(), value=1)
+
+    found = figures.representativeness(process=activity.process)
+    assert found.participants == 1
+    assert found.by_way["answered"] == 1
