@@ -460,8 +460,8 @@ class Representativeness:
 
 def participants(process: Process) -> QuerySet[User]:
     """People with an account who took part: wrote, supported, commented, answered an
-    opinion map, or came to a workshop and were marked present. Authors of contributions collected in person are the
-    facilitators who typed them: not counted for that."""
+    opinion map, or came to a workshop and were marked present. Authors of contributions
+    collected in person are the facilitators who typed them: not counted for that."""
     authors = Contribution.objects.filter(
         live(), process=process, collected_by__isnull=True, author__isnull=False
     ).values("author_id")
