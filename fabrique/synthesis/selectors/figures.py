@@ -484,7 +484,7 @@ def participants(process: Process) -> QuerySet[User]:
     )
 
 
-def _opinion_voters(process: Process) -> QuerySet[StatementVote]:
+def _opinion_voters(process: Process) -> QuerySet[StatementVote, Any]:
     return StatementVote.objects.filter(statement__activity__process=process).values("voter_id")
 
 
