@@ -265,19 +265,25 @@ def participant_groups(
     """
     weights = np.ones(len(points))
     centers = np.array([points[start == g].mean(axis=0) for g in range(k)])
-    best = lloyd(points, centers, weights, max_iterations=MAX_ITERATIONS)
-    if distinct_count(points) <= k:
-        return best.labels
-    if len(points) <= BASE_SAMPLE:
-        fresh = kmeans(points, k, rng=rng, restarts=PARTICIPANT_RESTARTS)
-    else:
-        sample = np.sort(rng.choice(len(points), BASE_SAMPLE, replace=False))
-        if distinct_count(points[sample]) <= k:
-            return best.labels
-        on_sample = kmeans(points[sample], k, rng=rng, restarts=PARTICIPANT_RESTARTS)
-        fresh = lloyd(points, on_sample.centers, weights, max_iterations=FULL_DATA_PASSES)
-    if np.unique(fresh.labels).size == k and fresh.inertia < best.inertia * (1 - 1e-9):
-        best = fresh
+    fits = [lloyd(points, centers, weights, max_iterations=MAX_ITERATIONS)]
+    if distinct_count(points) > k:
+        if len(points) <= BASE_SAMPLE:
+            fits.append(kmeans(points, k, rng=rng, restarts=PARTICIPANT_RESTARTS))
+        else:
+            sample = np.sort(rng.choice(len(points), BASE_SAMPLE, replace=False))
+            if distinct_count(points[sample]) > k:
+                on_sample = kmeans(points[sample], k, rng=rng, restarts=PARTICIPANT_RESTARTS)
+                fits.append(
+                    lloyd(points, on_sample.centers, weights, max_iterations=FULL_DATA_PASSES)
+                )
+    # A grouping that lost a group is no answer for this k; the start always has k groups.
+    whole = [fit for fit in fits if np.unique(fit.labels).size == k]
+    if not whole:
+        return start
+    best = whole[0]
+    for fit in whole[1:]:  # the start's refinement wins ties
+        if fit.inertia < best.inertia * (1 - 1e-9):
+            best = fit
     return best.labels
 
 
