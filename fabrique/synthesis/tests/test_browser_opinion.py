@@ -8,6 +8,9 @@ from django.urls import reverse
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
+from fabrique.accounts.models import Role
+from fabrique.accounts.services import role_grant
+from fabrique.accounts.tests.factories import UserFactory
 from fabrique.core.tests.browser import BrowserDemo, Web
 from fabrique.participation import services as participation
 from fabrique.participation.tests.factories import open_process
@@ -110,6 +113,22 @@ def test_a_participant_proposes_a_statement(web: Web, browser_demo, activity) ->
     assert "Merci ! Votre énoncé sera soumis au vote" in web.driver.page_source
     assert activity.statements.filter(status="pending").count() == 1
     web.check_page("opinion-activity-proposed")
+
+    # The moderator finds it on the process's moderation page and puts it to the vote.
+    moderator = UserFactory(display_name="Malik Modérateur")
+    role_grant(
+        user=moderator, role=Role.MODERATOR, territory=browser_demo.territory, granted_by=None
+    )
+    web.log_in(moderator)
+    process = activity.process
+    web.open(reverse("participation:moderation", args=[process.territory.slug, process.slug]))
+    assert "1 énoncé proposé pour une carte des opinions" in web.driver.page_source
+    web.check_page("moderation-opinion-statement")
+    web.submit(".moderation-list form", "button[value=accept]")
+
+    assert "L’énoncé est soumis au vote." in web.driver.page_source
+    assert activity.statements.filter(status="pending").count() == 0
+    assert "Énoncé « Il faut des abris à vélos sécurisés à la gare. »" in web.driver.page_source
 
 
 def test_staff_add_statements_and_compute_the_map(web: Web, browser_demo, activity) -> None:
