@@ -12,6 +12,23 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The test database, as pytest-django sets it up; at the end, before it is dropped,
+    end the PostgreSQL sessions that threads of servers run by tests (live pages, websockets)
+    opened and nothing closed: they would keep the database from being dropped."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 # --- Browser tests (helpers in fabrique/core/tests/browser.py) ---------------------------
 
 

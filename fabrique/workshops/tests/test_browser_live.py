@@ -62,21 +62,6 @@ def asgi_url(transactional_db: None) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
-    _close_server_connections()
-
-
-def _close_server_connections() -> None:
-    """The server's worker threads each opened a database connection that nothing closes
-    once the server stops; on PostgreSQL they would keep the test database from being
-    dropped at the end of the run. End them from here."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 @pytest.fixture
