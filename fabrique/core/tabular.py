@@ -1,8 +1,12 @@
-"""Tables that staff upload: CSV files and Excel workbooks (.xlsx), read as rows of text.
+"""Tables that staff upload, read as rows of text; and tables they download, written for
+their spreadsheets.
 
 Spreadsheets saved by French staff come in every shape: UTF-8 with or without a byte order
 mark, or Windows' cp1252; a semicolon, a comma or a tab between cells; numbers where text was
 meant. What is read here is plain text, cell by cell, as the spreadsheet shows it.
+
+What is written (:func:`csv_for_spreadsheets`, :func:`xlsx_table`) opens right in a French
+spreadsheet, and text that people typed is never run as a formula there.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import datetime
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
@@ -222,3 +226,73 @@ def read_table(content: bytes, file_name: str) -> list[list[str]]:
     if extension == ".xlsx":
         return _read_xlsx(content)
     return _tidy(_read_csv(content))
+
+
+# --- Writing: tables staff download -------------------------------------------------------
+
+# Text a spreadsheet would run as a formula, unless it reads as a number (« -3 », « +33 6… »).
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_NUMBER_LIKE = re.compile(r"^[+\-]?[\d .()/-]*$")
+
+
+def spreadsheet_text(value: Any) -> str:
+    """A value as a CSV cell: nothing for None, dates as French spreadsheets write them, and
+    text that would run as a formula (« =… », « @… ») behind an apostrophe, which the
+    spreadsheet shows as typed."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    text = str(value)
+    if _FORMULA.match(text) and not _NUMBER_LIKE.match(text):
+        return "'" + text
+    return text
+
+
+def csv_for_spreadsheets(rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows (the header first) as French spreadsheets open them: UTF-8 with a byte order
+    mark, « ; » between cells, a line end of Windows."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([spreadsheet_text(value) for value in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def xlsx_table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    sheet_title: str,
+    frozen: str = "B2",
+    min_width: int = 10,
+) -> bytes:
+    """One sheet: a bold header, the rows, panes frozen at ``frozen`` (the header and the
+    columns before it), columns as wide as their titles within reason. Text is never taken
+    for a formula; dates show as dates."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # a new workbook has one sheet
+    sheet.title = sheet_title[:31]
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text typed by a person, never a formula
+            elif isinstance(cell.value, datetime.datetime):
+                cell.number_format = "DD/MM/YYYY HH:MM"
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = frozen
+    for index, title in enumerate(header, start=1):
+        width = max(min_width, min(40, len(title) + 4))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -8,9 +8,6 @@ task worker and the personal-data receivers all call these. Draws and replacemen
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,12 +23,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from fabrique.accounts.models import Role, User
 from fabrique.accounts.services import notify
+from fabrique.core.tabular import csv_for_spreadsheets, xlsx_table
 from fabrique.core.urls import absolute_url
 
 from . import services
@@ -561,53 +556,12 @@ def members_export_table(panel: Panel) -> tuple[list[str], list[list[Any]]]:
 
 
 # A cell a spreadsheet would read as a formula; numbers and telephone numbers are harmless.
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-_NUMBER_LIKE = re.compile(r"^[+\-]?[\d .()/-]*$")
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    text = str(value)
-    if _FORMULA.match(text) and not _NUMBER_LIKE.match(text):
-        return "'" + text
-    return text
-
-
 def members_export_csv(panel: Panel) -> bytes:
-    """The export for French spreadsheets: UTF-8 with a byte order mark, « ; » between
-    columns."""
+    """The export for French spreadsheets (« ; » between columns)."""
     header, rows = members_export_table(panel)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_for_spreadsheets([header, *rows])
 
 
 def members_export_xlsx(panel: Panel) -> bytes:
     header, rows = members_export_table(panel)
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = _("Members")[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text typed by a person, never a formula
-            elif isinstance(cell.value, datetime):
-                cell.number_format = "DD/MM/YYYY HH:MM"
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "C2"
-    for index, title in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(title) + 4))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_table(header, rows, sheet_title=_("Members"), frozen="C2")

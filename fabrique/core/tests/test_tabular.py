@@ -144,3 +144,47 @@ def test_too_many_columns_are_refused(monkeypatch) -> None:
 
     assert _refusal(b"a;b;c\n", "f.csv").code == "too_many_columns"
     assert _refusal(_xlsx([["a", "b", "c"]]), "f.xlsx").code == "too_many_columns"
+
+
+EVENING = datetime.datetime.fromisoformat("2026-03-09T18:30")  # local time, as exports write it
+
+
+def test_downloaded_csv_opens_in_french_spreadsheets_and_runs_no_formula() -> None:
+    content = tabular.csv_for_spreadsheets(
+        [
+            ["Nom", "Téléphone", "Inscrit le", "Note"],
+            [
+                "=cmd|' /C calc'!A0",
+                "+33 6 12 34 56 78",
+                EVENING,
+                None,
+            ],
+            ["@SUM(A1)", "-3", "a;b", "ok"],
+        ]
+    )
+
+    assert content.startswith(b"\xef\xbb\xbf")  # the byte order mark Excel needs for UTF-8
+    lines = content.decode("utf-8-sig").split("\r\n")
+    assert lines[0] == "Nom;Téléphone;Inscrit le;Note"
+    assert lines[1] == "'=cmd|' /C calc'!A0;+33 6 12 34 56 78;09/03/2026 18:30;"
+    assert lines[2] == '\'@SUM(A1);-3;"a;b";ok'
+    assert read_table(content, "export.csv")[1][0] == "'=cmd|' /C calc'!A0"
+
+
+def test_downloaded_workbook_keeps_text_as_text() -> None:
+    from openpyxl import load_workbook
+
+    content = tabular.xlsx_table(
+        ["Nom", "Inscrit le"],
+        [["=1+1", EVENING]],
+        sheet_title="Inscriptions",
+        frozen="B2",
+    )
+
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet.title == "Inscriptions"
+    assert sheet["A2"].value == "=1+1"
+    assert sheet["A2"].data_type == "s"
+    assert sheet["B2"].number_format == "DD/MM/YYYY HH:MM"
+    assert sheet["A1"].font.bold
+    assert sheet.freeze_panes == "B2"

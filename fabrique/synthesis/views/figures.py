@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from dataclasses import asdict
 from typing import Any
 
@@ -19,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from fabrique.accounts.permissions import request_user
 from fabrique.core.forms import add_service_errors
+from fabrique.core.tabular import csv_for_spreadsheets
 from fabrique.processes.models import Process
 from fabrique.processes.permissions import process_manager_required
 from fabrique.territories.models import BasinGrouping
@@ -97,15 +95,6 @@ def bo_who_says_what(request: HttpRequest, process: Process) -> HttpResponse:
     )
 
 
-# A cell a spreadsheet would read as a formula.
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-
-
-def _csv_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if _FORMULA.match(text) else text
-
-
 @process_manager_required
 def bo_who_says_what_csv(request: HttpRequest, process: Process) -> HttpResponse:
     versions = _done_versions(process)
@@ -113,11 +102,10 @@ def bo_who_says_what_csv(request: HttpRequest, process: Process) -> HttpResponse
         return redirect("synthesis:bo_who_says_what", process.territory.slug, process.slug)
     _form, version, dimension, grouping = _cross_table_choice(request, process, versions)
     table = figures.who_says_what(synthesis=version, dimension=dimension, grouping=grouping)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    for row in figures.cross_table_csv_rows(table):
-        writer.writerow([_csv_cell(value) for value in row])
-    response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    response = HttpResponse(
+        csv_for_spreadsheets(figures.cross_table_csv_rows(table)),
+        content_type="text/csv; charset=utf-8",
+    )
     name = slugify(f"{process.slug}-qui-dit-quoi-v{version.number}-{table.dimension_label}")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

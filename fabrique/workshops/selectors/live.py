@@ -7,14 +7,14 @@ participant sees (their answers, their questions awaiting moderation).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+
+from fabrique.core.tabular import csv_for_spreadsheets
 
 from ..models import Workshop
 from ..models.live import (
@@ -341,30 +341,27 @@ def live_questions_for_synthesis(*, workshop: Workshop) -> list[str]:
 def live_export_csv(*, session: LiveSession) -> bytes:
     """Poll results and questions of a session, one line each, for a spreadsheet."""
     results = live_results(session=session)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([_("Activity"), _("Kind"), _("Answer or question"), _("Count"), _("Status")])
+    rows: list[list[Any]] = []
+    rows.append([_("Activity"), _("Kind"), _("Answer or question"), _("Count"), _("Status")])
     kinds = dict(LivePoll.Kind.choices)
     statuses = dict(LiveQuestion.Status.choices)
     poll_statuses = dict(LivePoll.Status.choices)
     for poll in results["polls"]:
         kind = str(kinds[poll["kind"]])
         status = str(poll_statuses[poll["status"]])
-        writer.writerow(
-            [poll["prompt"], kind, _("People who answered"), poll["respondents"], status]
-        )
+        rows.append([poll["prompt"], kind, _("People who answered"), poll["respondents"], status])
         for option in poll["options"]:
-            writer.writerow([poll["prompt"], kind, option["label"], option["count"], status])
+            rows.append([poll["prompt"], kind, option["label"], option["count"], status])
         if poll["scale"]:
             scale = poll["scale"]
             for value, count in zip(
                 range(scale["min"], scale["max"] + 1), scale["counts"], strict=True
             ):
-                writer.writerow([poll["prompt"], kind, value, count, status])
+                rows.append([poll["prompt"], kind, value, count, status])
         for word, count in poll["words"]:
-            writer.writerow([poll["prompt"], kind, word, count, status])
+            rows.append([poll["prompt"], kind, word, count, status])
     for question in results["questions"]:
-        writer.writerow(
+        rows.append(
             [
                 _("Questions"),
                 _("Question"),
@@ -373,4 +370,4 @@ def live_export_csv(*, session: LiveSession) -> bytes:
                 str(statuses[question["status"]]),
             ]
         )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_for_spreadsheets(rows)

@@ -3,21 +3,16 @@ back-office and of the door, the exports for the organisers."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from fabrique.accounts.models import User
 from fabrique.core.db import fold
+from fabrique.core.tabular import csv_for_spreadsheets, xlsx_table
 from fabrique.processes.audiences import is_panel_member
 
 from ..models import Invitation, Registration, Workshop
@@ -308,52 +303,12 @@ def registrations_export_table(*, workshop: Workshop) -> tuple[list[str], list[l
 
 
 # A cell a spreadsheet would read as a formula; numbers and telephone numbers are harmless.
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-_NUMBER_LIKE = re.compile(r"^[+\-]?[\d .()/-]*$")
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    text = str(value)
-    if _FORMULA.match(text) and not _NUMBER_LIKE.match(text):
-        return "'" + text
-    return text
-
-
 def registrations_export_csv(*, workshop: Workshop) -> bytes:
-    """For French spreadsheets: UTF-8 with a byte order mark, « ; » between columns."""
+    """For French spreadsheets (« ; » between columns)."""
     header, rows = registrations_export_table(workshop=workshop)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_for_spreadsheets([header, *rows])
 
 
 def registrations_export_xlsx(*, workshop: Workshop) -> bytes:
     header, rows = registrations_export_table(workshop=workshop)
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = _("Registrations")[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text typed by a person, never a formula
-            elif isinstance(cell.value, datetime):
-                cell.number_format = "DD/MM/YYYY HH:MM"
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "B2"
-    for index, title in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(title) + 4))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_table(header, rows, sheet_title=_("Registrations"), min_width=12)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 
 import pytest
@@ -392,3 +394,14 @@ def test_results_stay_with_the_workshop_for_the_synthesis_and_the_export() -> No
     assert "Comment venez-vous à l’atelier ?;Choix unique;À pied;1;Fermé\n" in csv_text
     assert "Et le bus ?" in csv_text
     assert "Hors sujet;0;Masquée" in csv_text
+
+
+def test_the_export_never_hands_a_participants_question_to_a_spreadsheet_as_a_formula() -> None:
+    session = open_live_session(questions_premoderated=False)
+    services.question_post(participant=join(session, "A"), text='=HYPERLINK("http://x","?")')
+
+    rows = list(
+        csv.reader(io.StringIO(live_export_csv(session=session).decode("utf-8-sig")), delimiter=";")
+    )
+
+    assert rows[1][2] == '\'=HYPERLINK("http://x","?")'
