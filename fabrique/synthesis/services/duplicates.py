@@ -27,6 +27,7 @@ from fabrique.participation.models import Contribution
 from fabrique.processes.models import Process
 
 from ..models import DuplicateCluster, DuplicateScan
+from .progress import progress_writer
 
 logger = logging.getLogger(__name__)
 
@@ -90,22 +91,6 @@ def duplicate_scan_launch(
     return scan
 
 
-def _progress_writer(scan: DuplicateScan) -> Callable[[float, str], None]:
-    """Writes progress at most every half second: the page polls it."""
-    last = [0.0]
-
-    def write(fraction: float, stage: str) -> None:
-        now = timezone.now().timestamp()
-        if now - last[0] < 0.5 and fraction < 1:
-            return
-        last[0] = now
-        DuplicateScan.objects.filter(pk=scan.pk).update(
-            progress=round(max(0.0, min(fraction, 1.0)) * 100, 1), stage=stage[:200]
-        )
-
-    return write
-
-
 def duplicate_scan_run(*, scan: DuplicateScan) -> DuplicateScan:
     """Search the near-duplicates of a queued scan (called by the task worker)."""
     claimed = DuplicateScan.objects.filter(pk=scan.pk, status=DuplicateScan.Status.QUEUED).update(
@@ -115,7 +100,7 @@ def duplicate_scan_run(*, scan: DuplicateScan) -> DuplicateScan:
         scan.refresh_from_db()
         return scan
     scan.refresh_from_db()
-    write = _progress_writer(scan)
+    write = progress_writer(DuplicateScan, scan.pk)
     try:
         rows = list(merging.listed(scan.process).order_by("pk").values_list("pk", "title", "body"))
         write(0.02, _("Reading %(count)s contributions…") % {"count": len(rows)})

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import logging
 import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from ..models.opinion import (
     Statement,
     StatementVote,
 )
+from .progress import progress_writer
 
 logger = logging.getLogger(__name__)
 
@@ -486,25 +486,6 @@ def vote_matrix(activity: OpinionActivity) -> VoteMatrix:
     return VoteMatrix(statements=statements, voters=list(voter_index), votes=votes)
 
 
-class _Progress:
-    """Writes the progress on the computation at most twice a second."""
-
-    def __init__(self, computation: OpinionComputation) -> None:
-        self.pk = computation.pk
-        self.last = 0.0
-
-    def __call__(self, fraction: float, stage: str = "") -> None:
-        now = time.monotonic()
-        if now - self.last < 0.5 and fraction < 1:
-            return
-        self.last = now
-        OpinionComputation.objects.filter(pk=self.pk).update(
-            progress=max(0, min(99, int(fraction * 100))),
-            stage=stage[:200],
-            updated_at=timezone.now(),
-        )
-
-
 def _fail(computation: OpinionComputation, reason: str) -> OpinionComputation:
     OpinionComputation.objects.filter(pk=computation.pk).update(
         status=OpinionComputation.Status.FAILED,
@@ -536,7 +517,9 @@ def opinion_computation_run(
         computation.refresh_from_db()
         return computation  # already run, or running elsewhere
     computation.refresh_from_db()
-    writer = _Progress(computation)
+    writer = progress_writer(
+        OpinionComputation, computation.pk, whole=True, updated_at=timezone.now
+    )
 
     def report(fraction: float, stage: str = "") -> None:
         writer(fraction, stage)

@@ -23,6 +23,7 @@ from fabrique.participation.models import Contribution, Visibility
 from fabrique.processes.models import Phase, Process, Theme
 
 from ..models import Synthesis, Topic, TopicEdit, TopicMembership
+from .progress import progress_writer
 
 logger = logging.getLogger(__name__)
 
@@ -144,22 +145,6 @@ def _text(contribution: Contribution) -> str:
     return f"{contribution.title}. {contribution.body}"
 
 
-def _progress_writer(synthesis: Synthesis) -> Callable[[float, str], None]:
-    """Writes progress at most every half second: the page polls it."""
-    last = [0.0]
-
-    def write(fraction: float, stage: str) -> None:
-        now = timezone.now().timestamp()
-        if now - last[0] < 0.5 and fraction < 1:
-            return
-        last[0] = now
-        Synthesis.objects.filter(pk=synthesis.pk).update(
-            progress=round(max(0.0, min(fraction, 1.0)) * 100, 1), stage=stage[:200]
-        )
-
-    return write
-
-
 def synthesis_run(*, synthesis: Synthesis) -> Synthesis:
     """Compute the topics of a queued version (called by the task worker)."""
     from ..topics import looks_french, topics_compute
@@ -179,7 +164,7 @@ def synthesis_run(*, synthesis: Synthesis) -> Synthesis:
                 % {"count": len(rows)}
             )
         texts = [f"{title}. {body}" for _pk, title, body in rows]
-        write = _progress_writer(synthesis)
+        write = progress_writer(Synthesis, synthesis.pk)
         write(0.01, _("Reading %(count)s contributions…") % {"count": len(rows)})
         result = topics_compute(
             texts,
