@@ -4,6 +4,7 @@ and its restitution), one full with a waiting list, one online with a live sessi
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -79,6 +80,8 @@ def _held(
         commune=communes.get(insee_code="71221"),
         place_name="Salle des fêtes",
         address="Place de la Poste",
+        latitude=Decimal("46.7795"),
+        longitude=Decimal("4.7447"),
         capacity=30,
         accessibility="Salle de plain-pied, boucle magnétique, garderie sur inscription.",
         themes=themes[:1],
@@ -152,6 +155,8 @@ def _full(
         commune=communes.get(insee_code="71076"),
         place_name="Maison des syndicats",
         address="2 rue du Parc",
+        latitude=Decimal("46.7846"),
+        longitude=Decimal("4.8512"),
         capacity=12,
         accessibility="Accès de plain-pied ; interprétation en langue des signes sur demande.",
         themes=themes[:1],

@@ -1,5 +1,9 @@
-// Maps of contributions: points of the current filters, or a point picker on the form.
-// The page works without them: the list and the coordinate fields are always there.
+// The site's maps. FabriqueMap.create(el) makes a Leaflet map framed on the territory
+// (data-bounds) over the background tiles (data-tiles), and shows the page's note when the
+// tiles cannot load; other scripts (workshops, representativeness) draw on it.
+// Here too: maps of contributions (data-points: points of the current filters) and the point
+// picker of the form (data-picker). Pages work without them: the list and the coordinate
+// fields are always there.
 (function () {
   "use strict";
   function bounds(el) {
@@ -27,10 +31,15 @@
       iconSize: [size, size]
     });
   }
-  function pointsMap(el) {
-    var map = L.map(el, { scrollWheelZoom: false });
+  function create(el, options) {
+    var map = L.map(el, options || { scrollWheelZoom: false });
     map.fitBounds(bounds(el));
     baseLayer(map, el);
+    return map;
+  }
+  window.FabriqueMap = { create: create };
+  function pointsMap(el) {
+    var map = create(el);
     var layer = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false }) : L.layerGroup();
     layer.addTo(map);
     var status = el.parentNode.querySelector(".map-status");
@@ -80,9 +89,7 @@
   function pickerMap(el) {
     var lat = document.getElementById("id_latitude");
     var lon = document.getElementById("id_longitude");
-    var map = L.map(el);
-    map.fitBounds(bounds(el));
-    baseLayer(map, el);
+    var map = create(el, {});
     var marker = null;
     function place(latlng) {
       if (marker) marker.setLatLng(latlng); else marker = L.marker(latlng).addTo(map);
@@ -96,8 +103,7 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     if (typeof L === "undefined") return;
-    document.querySelectorAll(".map").forEach(function (el) {
-      if (el.dataset.picker) pickerMap(el); else pointsMap(el);
-    });
+    document.querySelectorAll(".map[data-picker]").forEach(pickerMap);
+    document.querySelectorAll(".map[data-points]").forEach(pointsMap);
   });
 })();

@@ -12,22 +12,9 @@
   function start() {
     var el = document.getElementById("representativeness-map");
     var data = document.getElementById("representativeness-points");
-    if (!el || !data || typeof L === "undefined") return;
+    if (!el || !data || typeof L === "undefined" || !window.FabriqueMap) return;
     var points = JSON.parse(data.textContent);
-    var b = (el.dataset.bounds || "").split(",").map(Number);
-    var map = L.map(el, { scrollWheelZoom: false });
-    map.fitBounds([[b[0], b[1]], [b[2], b[3]]]);
-    if (el.dataset.tiles) {
-      var failed = false;
-      var layer = L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "© OpenStreetMap" });
-      layer.on("tileerror", function () {
-        if (failed) return;
-        failed = true;
-        var note = el.parentNode.querySelector(".map-fallback");
-        if (note) note.hidden = false;
-      });
-      layer.addTo(map);
-    }
+    var map = window.FabriqueMap.create(el);
     var biggest = 1;
     points.forEach(function (p) { biggest = Math.max(biggest, p.contributions); });
     var circles = points.map(function (p) {

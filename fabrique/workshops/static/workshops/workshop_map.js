@@ -1,25 +1,13 @@
-// The map of workshops on the list page; the list itself works without it.
+// The map of workshops (list and workshop pages), on the site's map (js/map.js); the pages
+// work without it.
 (function () {
   "use strict";
   function start() {
     var el = document.getElementById("workshop-map");
     var data = document.getElementById("workshop-points");
-    if (!el || !data || typeof L === "undefined") return;
+    if (!el || !data || typeof L === "undefined" || !window.FabriqueMap) return;
     var points = JSON.parse(data.textContent);
-    var b = (el.dataset.bounds || "").split(",").map(Number);
-    var map = L.map(el, { scrollWheelZoom: false });
-    map.fitBounds([[b[0], b[1]], [b[2], b[3]]]);
-    if (el.dataset.tiles) {
-      var failed = false;
-      var layer = L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "© OpenStreetMap" });
-      layer.on("tileerror", function () {
-        if (failed) return;
-        failed = true;
-        var note = el.parentNode.querySelector(".map-fallback");
-        if (note) note.hidden = false;
-      });
-      layer.addTo(map);
-    }
+    var map = window.FabriqueMap.create(el);
     var markers = points.map(function (p) {
       var link = document.createElement("a");
       link.href = p.url;
