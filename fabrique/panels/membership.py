@@ -137,7 +137,8 @@ def attendance_candidates(session: Session) -> QuerySet[Volunteer]:
 
 def sessions_with_attendance(panel: Panel) -> QuerySet[Session]:
     """The panel's sessions in date order, each with how many were ``present``."""
-    return panel.sessions.annotate(present=Count("attendees"))
+    # Explicit order: grouped rows ignore the model's default order.
+    return panel.sessions.annotate(present=Count("attendees")).order_by("starts_at", "pk")
 
 
 @dataclass(frozen=True)

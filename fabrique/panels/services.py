@@ -199,7 +199,11 @@ def category_add(
     elif kind == Category.Kind.BASIN:
         if grouping is None or grouping.territory_id != territory.pk:
             raise ValidationError({"grouping": _("Choose a grouping of this territory.")})
-        basins = list(grouping.basins.annotate(people=Sum("memberships__commune__population")))
+        basins = list(
+            grouping.basins.annotate(people=Sum("memberships__commune__population")).order_by(
+                "position", "name"
+            )
+        )
         if not basins:
             raise ValidationError({"grouping": _("This grouping has no basin yet.")})
         total = sum(b.people or 0 for b in basins) or 1

@@ -60,7 +60,7 @@ def grouping_figures(grouping: BasinGrouping) -> GroupingFigures:
     total = territory.population
     basins = grouping.basins.annotate(
         commune_count=Count("memberships"), population=Sum("memberships__commune__population")
-    )
+    ).order_by("position", "name")  # grouped rows ignore the model's default order
     figures = [
         BasinFigures(
             basin=basin,

@@ -756,3 +756,11 @@ def test_attendance_cannot_tick_someone_outside_the_panel(client, panel, drawn, 
 
     assert response.status_code == 200
     assert not session.attendees.exists()
+
+
+def test_sessions_are_listed_in_date_order_whatever_order_they_were_planned_in(panel) -> None:
+    later = _session(panel, days=30, title="Troisième séance")
+    first = _session(panel, days=3, title="Première séance")
+    middle = _session(panel, days=10, title="Deuxième séance")
+
+    assert list(membership.sessions_with_attendance(panel)) == [first, middle, later]

@@ -41,9 +41,17 @@ LISTED = 10
 
 def opinion_activities(process: Process) -> QuerySet[OpinionActivity]:
     """The process's opinion maps, for staff, with their figures."""
-    return OpinionActivity.objects.filter(process=process).annotate(
-        accepted_count=Count("statements", filter=Q(statements__status=Statement.Status.ACCEPTED)),
-        pending_count=Count("statements", filter=Q(statements__status=Statement.Status.PENDING)),
+    return (
+        OpinionActivity.objects.filter(process=process)
+        .annotate(
+            accepted_count=Count(
+                "statements", filter=Q(statements__status=Statement.Status.ACCEPTED)
+            ),
+            pending_count=Count(
+                "statements", filter=Q(statements__status=Statement.Status.PENDING)
+            ),
+        )
+        .order_by("-created_at", "-pk")  # grouped rows ignore the model's default order
     )
 
 
@@ -75,6 +83,7 @@ def statements_with_counts(activity: OpinionActivity, status: str) -> QuerySet[S
             disagree=Count("votes", filter=Q(votes__value=-1)),
             passed=Count("votes", filter=Q(votes__value=0)),
         )
+        .order_by("position", "pk")  # grouped rows ignore the model's default order
     )
 
 

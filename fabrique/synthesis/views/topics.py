@@ -57,6 +57,7 @@ def bo_list(request: HttpRequest, process: Process) -> HttpResponse:
         Synthesis.objects.filter(process=process)
         .select_related("created_by", "phase", "theme")
         .annotate(topic_count=Count("topics", distinct=True))
+        .order_by("-number")  # grouped rows ignore the model's default order
     )
     return render(
         request,

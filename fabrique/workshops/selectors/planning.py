@@ -48,10 +48,13 @@ def public_workshops(
         process=process, status__in=[Workshop.Status.PUBLISHED, Workshop.Status.CANCELLED]
     )
     now = timezone.now()
+    # Explicit order: the counts below group the rows, and grouped queries ignore the
+    # model's default order. The next first; the past from the most recent.
+    workshops = workshops.order_by("starts_at", "pk")
     if filters.when == "upcoming":
         workshops = workshops.filter(ends_at__gte=now)
     elif filters.when == "past":
-        workshops = workshops.filter(ends_at__lt=now).order_by("-starts_at")
+        workshops = workshops.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
     if filters.theme:
         workshops = workshops.filter(themes__slug=filters.theme)
     if filters.format:

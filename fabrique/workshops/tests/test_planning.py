@@ -377,3 +377,35 @@ def test_more_seats_go_to_the_waiting_list_in_order(django_capture_on_commit_cal
     second.refresh_from_db()
     assert first.status == Registration.Status.CONFIRMED
     assert second.status == Registration.Status.WAITLISTED
+
+
+def test_public_workshops_come_in_date_order_next_first_past_latest_first():
+    from fabrique.workshops.selectors.planning import (
+        WorkshopFilters,
+        public_workshops,
+        upcoming_workshops,
+    )
+
+    first = WorkshopFactory()
+    process = first.process
+    now = timezone.now()
+
+    def on(days: int, title: str) -> Workshop:
+        start = now + timedelta(days=days)
+        return WorkshopFactory(
+            process=process, title=title, starts_at=start, ends_at=start + timedelta(hours=2)
+        )
+
+    # Created out of order: the order of creation must not show through.
+    in_twenty, in_two, ten_ago, in_three, two_ago = (
+        on(20, "Dans vingt jours"), on(2, "Après-demain"), on(-10, "Il y a dix jours"),
+        on(3, "Dans trois jours"), on(-2, "Avant-hier"),
+    )  # fmt: skip
+
+    assert upcoming_workshops(process=process) == [in_two, in_three, first]
+    assert list(public_workshops(process=process, filters=WorkshopFilters(when="past"))) == [
+        two_ago,
+        ten_ago,
+    ]
+    every = list(public_workshops(process=process, filters=WorkshopFilters(when="all")))
+    assert every == [ten_ago, two_ago, in_two, in_three, first, in_twenty]
