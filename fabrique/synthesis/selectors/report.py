@@ -23,7 +23,7 @@ from fabrique.processes.models import Process
 from fabrique.territories.models import BasinGrouping, BasinMembership, Commune
 from fabrique.workshops.models import CapturedContribution, Workshop
 
-from ..models import Report, Synthesis, Topic, TopicEdit, TopicMembership
+from ..models import OpinionActivity, Report, Synthesis, Topic, TopicEdit, TopicMembership
 from ..services.topics import synthesis_scope
 from . import figures
 from .figures import Channel, GroupRow, GroupTable, channel_of, commune_of, live
@@ -242,6 +242,64 @@ def representativeness_content(
 # --- Official answers ---------------------------------------------------------------------
 
 
+OPINION_STATEMENTS_SHOWN = 5
+
+
+def _agree_share(counts: dict[str, int]) -> float | None:
+    seen = counts["agree"] + counts["disagree"] + counts["pass"]
+    return round(100 * counts["agree"] / seen, 1) if seen else None
+
+
+def opinion_content(process: Process) -> list[dict[str, Any]]:
+    """The process's opinion maps whose results are published: who answered, the groups, and
+    the statements that unite and that divide them (the first five of each)."""
+    maps = []
+    activities = (
+        OpinionActivity.objects.filter(process=process)
+        .exclude(status=OpinionActivity.Status.DRAFT)
+        .order_by("created_at", "pk")
+    )
+    for activity in activities:
+        computation = activity.computations.filter(published_at__isnull=False).first()
+        if computation is None or not computation.result:
+            continue
+        result = computation.result
+        statements = result["statements"]
+        maps.append(
+            {
+                "title": activity.title,
+                "url": reverse("synthesis:opinion_results", args=[process.slug, activity.pk]),
+                "date": _day(computation.computed_at or computation.created_at),
+                "voters": result["participants"]["voters"],
+                "in_map": result["participants"]["in_map"],
+                "statements": len(statements),
+                "votes": result["vote_count"],
+                "groups": [{"label": g["label"], "size": g["size"]} for g in result["groups"]],
+                "consensus": [
+                    {
+                        "text": statements[c["statement"]]["text"],
+                        "agreed": c["direction"] == "agree",
+                        "agree": _agree_share(statements[c["statement"]]["counts"]),
+                    }
+                    for c in result["consensus"][:OPINION_STATEMENTS_SHOWN]
+                ],
+                "divisive": [
+                    {
+                        "text": statements[i]["text"],
+                        "groups": [
+                            {"label": g["label"], "agree": _agree_share(counts)}
+                            for g, counts in zip(
+                                result["groups"], statements[i]["groups"], strict=True
+                            )
+                        ],
+                    }
+                    for i in result["divisive"][:OPINION_STATEMENTS_SHOWN]
+                ],
+            }
+        )
+    return maps
+
+
 def answers_content(synthesis: Synthesis) -> dict[str, Any]:
     answered = synthesis_scope(synthesis).exclude(answer="")
     total = answered.count()
@@ -349,6 +407,7 @@ def report_content(report: Report) -> dict[str, Any]:
         "topics": topics_content(report),
         "representativeness": representativeness if report.include_representativeness else None,
         "answers": answers_content(synthesis) if report.include_answers else None,
+        "opinion": opinion_content(report.process),
         "method": method_content(synthesis),
     }
 
@@ -455,6 +514,8 @@ def content_context(report: Report, *, for_print: bool = False) -> dict[str, Any
     sections.append(("topics", _("What was said")))
     if representativeness:
         sections.append(("representativeness", _("Who took part")))
+    if content.get("opinion"):
+        sections.append(("opinion", _("Opinion maps")))
     if content.get("answers"):
         sections.append(("answers", _("Official answers")))
     sections.append(("method", _("Method")))
@@ -467,6 +528,7 @@ def content_context(report: Report, *, for_print: bool = False) -> dict[str, Any
         "topics": content.get("topics", []),
         "representativeness": representativeness,
         "answers": content.get("answers"),
+        "opinion": content.get("opinion", []),
         "method": content.get("method", []),
         "sections": sections,
         "for_print": for_print,

@@ -283,3 +283,41 @@ def test_topics_of_another_version_cannot_be_chosen(scene):
         services.report_update(
             report=report, title="Bilan", introduction="", all_topics=False, topics=[stranger]
         )
+
+
+def test_published_opinion_maps_are_in_the_report_with_what_unites_and_divides(scene, client):
+    from fabrique.synthesis.services import opinion
+
+    from .test_opinion_activity_factories import (
+        PLANTED_STATEMENTS,
+        opinion_activity,
+        planted_votes,
+    )
+
+    published = opinion_activity(scene.process, title="Se déplacer", statements=PLANTED_STATEMENTS)
+    planted_votes(published)
+    computation = opinion.opinion_computation_launch(activity=published, by=None)
+    computation = opinion.opinion_computation_run(computation=computation)
+    opinion.opinion_computation_publish(computation=computation)
+    unpublished = opinion_activity(scene.process, title="Carte pas encore publiée")
+    opinion.opinion_computation_run(
+        computation=opinion.opinion_computation_launch(activity=unpublished, by=None)
+    )
+
+    report = create(scene)
+
+    [section] = report.content["opinion"]
+    assert section["title"] == "Se déplacer"
+    assert section["voters"] == 30
+    assert sorted(g["size"] for g in section["groups"]) == [10, 10, 10]
+    unites = [c["text"] for c in section["consensus"]]
+    assert unites[:2] == PLANTED_STATEMENTS[:2]  # every planted group agrees with both
+    assert all(c["agreed"] for c in section["consensus"][:2])
+    assert section["divisive"]
+    assert all(len(d["groups"]) == 3 for d in section["divisive"])
+
+    services.report_publish(report=report, by=None)
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "Cartes des opinions" in page
+    assert "Carte pas encore publiée" not in page
+    assert f"« {PLANTED_STATEMENTS[0]} »" in page
