@@ -249,6 +249,14 @@ def spreadsheet_text(value: Any) -> str:
     return text
 
 
+def spreadsheet_value(value: Any) -> Any:
+    """A value as a workbook cell takes it: text without the control characters a workbook
+    cannot hold (a pasted line may carry some), other values as they are."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def csv_for_spreadsheets(rows: Iterable[Sequence[Any]]) -> bytes:
     """Rows (the header first) as French spreadsheets open them: UTF-8 with a byte order
     mark, « ; » between cells, a line end of Windows."""
@@ -280,7 +288,7 @@ def xlsx_table(
     sheet.title = sheet_title[:31]
     sheet.append(list(header))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([spreadsheet_value(value) for value in row])
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
             if isinstance(cell.value, str) and cell.value.startswith("="):

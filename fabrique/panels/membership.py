@@ -556,7 +556,6 @@ def members_export_table(panel: Panel) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-# A cell a spreadsheet would read as a formula; numbers and telephone numbers are harmless.
 def members_export_csv(panel: Panel) -> bytes:
     """The export for French spreadsheets (« ; » between columns)."""
     header, rows = members_export_table(panel)

@@ -176,7 +176,7 @@ def test_downloaded_workbook_keeps_text_as_text() -> None:
 
     content = tabular.xlsx_table(
         ["Nom", "Inscrit le"],
-        [["=1+1", EVENING]],
+        [["=1+1", EVENING], ["Ligne\x0bcollée depuis un traitement de texte", None]],
         sheet_title="Inscriptions",
         frozen="B2",
     )
@@ -188,3 +188,4 @@ def test_downloaded_workbook_keeps_text_as_text() -> None:
     assert sheet["B2"].number_format == "DD/MM/YYYY HH:MM"
     assert sheet["A1"].font.bold
     assert sheet.freeze_panes == "B2"
+    assert sheet["A3"].value == "Lignecollée depuis un traitement de texte"  # not a crash

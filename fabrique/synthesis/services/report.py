@@ -17,10 +17,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from fabrique.accounts.models import User
 from fabrique.core.sanitize import sanitize_html
+from fabrique.core.tabular import spreadsheet_value
 from fabrique.territories.models import BasinGrouping
 
 from ..models import Report, Synthesis, Topic
@@ -211,7 +211,7 @@ def report_xlsx_write(report: Report, target: Any) -> int:
         row: list[Any] = []
         for value in values:
             if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                value = spreadsheet_value(value)
                 if value.startswith("=") or font is not None:
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.data_type = "s"  # text typed by people, never a formula

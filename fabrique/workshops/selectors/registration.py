@@ -302,7 +302,6 @@ def registrations_export_table(*, workshop: Workshop) -> tuple[list[str], list[l
     return header, rows
 
 
-# A cell a spreadsheet would read as a formula; numbers and telephone numbers are harmless.
 def registrations_export_csv(*, workshop: Workshop) -> bytes:
     """For French spreadsheets (« ; » between columns)."""
     header, rows = registrations_export_table(workshop=workshop)
