@@ -87,12 +87,11 @@ class Channel:
 
 def live(prefix: str = "") -> Q:
     """Contributions that count: published, not removed by their author, not merged away."""
-    condition = Q(**{f"{prefix}visibility": Visibility.PUBLISHED}) & Q(
-        **{f"{prefix}removed_by_author": False}
+    return (
+        Q(**{f"{prefix}visibility": Visibility.PUBLISHED})
+        & Q(**{f"{prefix}removed_by_author": False})
+        & Q(**{f"{prefix}merged_into__isnull": True})
     )
-    if hasattr(Contribution, "merged_into"):
-        condition &= Q(**{f"{prefix}merged_into__isnull": True})
-    return condition
 
 
 def commune_of(prefix: str = "") -> Case:

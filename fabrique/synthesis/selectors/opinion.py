@@ -10,7 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from fabrique.accounts.models import User
-from fabrique.participation.models import Contribution, Visibility
+from fabrique.participation.merging import listed
+from fabrique.participation.models import Contribution
 from fabrique.processes.models import Process
 
 from ..models.opinion import OpinionActivity, OpinionComputation, Statement, StatementVote
@@ -144,10 +145,9 @@ def my_proposals(activity: OpinionActivity, user: User) -> QuerySet[Statement]:
 def contributions_for_statements(
     process: Process, *, q: str = "", kind: str = "", theme: int | None = None
 ) -> QuerySet[Contribution]:
-    """The published contributions of the process staff may turn into statements."""
-    qs = Contribution.objects.filter(
-        process=process, visibility=Visibility.PUBLISHED, removed_by_author=False
-    )
+    """The contributions of the process staff may turn into statements: those everyone
+    sees in its lists (not hidden, removed or merged into another)."""
+    qs = listed(process)
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
     if kind:

@@ -19,7 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from fabrique.accounts.models import User
-from fabrique.participation.models import Contribution, Visibility
+from fabrique.participation.merging import listed
+from fabrique.participation.models import Contribution
 from fabrique.processes.models import Phase, Process, Theme
 
 from ..models import Synthesis, Topic, TopicEdit, TopicMembership
@@ -38,12 +39,7 @@ def contributions_in_scope(
 ) -> QuerySet[Contribution]:
     """Published contributions a synthesis reads: hidden, pending, removed and merged ones
     are left out (a merged one speaks through the contribution it was merged into)."""
-    contributions = Contribution.objects.filter(
-        process=process,
-        visibility=Visibility.PUBLISHED,
-        removed_by_author=False,
-        merged_into__isnull=True,
-    )
+    contributions = listed(process)
     if phase is not None:
         contributions = contributions.filter(phase=phase)
     if theme is not None:

@@ -459,3 +459,21 @@ def test_answers_and_proposals_are_in_the_persons_export_and_answers_go_with_the
     proposed.refresh_from_db()
     assert proposed.author is None
     assert proposed.text == "Un kiosque"
+
+
+def test_only_listed_contributions_can_become_statements() -> None:
+    from fabrique.participation.models import Contribution
+
+    process = open_process()
+    author = UserFactory()
+    kept, merged = (
+        participation.contribution_submit(
+            process=process, author=author, kind="idea", title=title, body="Des abris à vélos."
+        )
+        for title in ("Des abris à vélos", "Abris vélos à la gare")
+    )
+    Contribution.objects.filter(pk=merged.pk).update(merged_into=kept)
+
+    offered = list(selectors.contributions_for_statements(process))
+
+    assert offered == [kept]  # the merged one speaks through the one it was merged into

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from fabrique.accounts.models import User
 from fabrique.accounts.permissions import request_user
 from fabrique.core.forms import add_service_errors
-from fabrique.participation.models import Contribution
 from fabrique.participation.permissions import can_moderate
 from fabrique.processes.models import Process
 from fabrique.processes.permissions import (
@@ -226,7 +225,9 @@ def bo_opinion_from_contributions(request: HttpRequest, process: Process, pk: in
             for key in request.POST
             if key.startswith("text-") and key[5:].isdigit()
         }
-        found = {c.pk: c for c in Contribution.objects.filter(process=process, pk__in=chosen)}
+        found = {
+            c.pk: c for c in selectors.contributions_for_statements(process).filter(pk__in=chosen)
+        }
         items = [
             services.FromContribution(contribution=found[i], text=texts.get(i, found[i].title))
             for i in sorted(chosen)
