@@ -1,4 +1,4 @@
-"""Opinion groups in two stages, as Pol.is forms them.
+"""Opinion groups in two stages, as Pol.is forms them, then finished on the participants.
 
 1. **Base clusters.** The participants kept are split into (at most) 100 small clusters by
    k-means on their 2-D positions. They summarise the crowd: the map can draw them instead of
@@ -78,6 +78,7 @@ class Grouping:
     labels: IntArray
     """Group of each base cluster."""
     silhouette: float
+    """Silhouette of the groups returned, on their base clusters' centres."""
     silhouettes: dict[int, float]
     """Mean silhouette over the runs, for each k tried."""
     stability: float
@@ -244,7 +245,8 @@ def opinion_groups(
         base=base,
         k=chosen,
         labels=labels,
-        silhouette=run.silhouettes[chosen],
+        # Of the groups returned (after step 3), measured as for the choice of k.
+        silhouette=silhouette(np.sqrt(_squared_distances(base.centers, base.centers)), labels),
         silhouettes=mean,
         stability=float(agreement[typical].sum() / others) if len(partitions) > 1 else 1.0,
     )

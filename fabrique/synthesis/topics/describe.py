@@ -93,8 +93,10 @@ def _keyword_columns(
             else:
                 # A pair is a keyword only when its words go together ("pistes cyclables"), not
                 # when it is one of many ways of using a common word ("bus pour les habitants").
+                # A word too common to be in the vocabulary is not a measure: the test is
+                # made against the words that are (none: the pair stands on its own).
                 parts = [index.get(word) for word in words]
-                alone = min(overall[part] if part is not None else 0.0 for part in parts)
+                alone = min((overall[part] for part in parts if part is not None), default=0.0)
                 if overall[column] < COLLOCATION * alone:
                     continue
                 inside = [other for other in chosen if terms[other] in words]
