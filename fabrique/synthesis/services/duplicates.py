@@ -116,7 +116,7 @@ def duplicate_scan_run(*, scan: DuplicateScan) -> DuplicateScan:
             else _("The search stopped on an unexpected error (%(error)s). Launch it again.")
             % {"error": type(error).__name__}
         )
-        DuplicateScan.objects.filter(pk=scan.pk).update(
+        DuplicateScan.objects.filter(pk=scan.pk, status=DuplicateScan.Status.RUNNING).update(
             status=DuplicateScan.Status.FAILED, error=message, finished_at=timezone.now()
         )
     scan.refresh_from_db()
@@ -165,6 +165,17 @@ def _store(
     groups: Sequence[Sequence[int]],
     closeness: Sequence[float],
 ) -> None:
+    # Only while this search is still the running one: one marked as stalled (and perhaps
+    # replaced by another) must not overwrite what came after.
+    finished = DuplicateScan.objects.filter(pk=scan.pk, status=DuplicateScan.Status.RUNNING).update(
+        status=DuplicateScan.Status.DONE,
+        progress=100,
+        stage="",
+        contribution_count=len(ids),
+        finished_at=timezone.now(),
+    )
+    if not finished:
+        return
     process = scan.process
     # Staff already looked at these together: what they left apart stays apart.
     decided = [
@@ -185,13 +196,6 @@ def _store(
             scan=scan, process=process, similarity=round(float(similarity), 4), size=len(members)
         )
         cluster.contributions.set(members)
-    DuplicateScan.objects.filter(pk=scan.pk).update(
-        status=DuplicateScan.Status.DONE,
-        progress=100,
-        stage="",
-        contribution_count=len(ids),
-        finished_at=timezone.now(),
-    )
 
 
 @task()

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -486,8 +486,15 @@ def vote_matrix(activity: OpinionActivity) -> VoteMatrix:
     return VoteMatrix(statements=statements, voters=list(voter_index), votes=votes)
 
 
+def _running(computation: OpinionComputation) -> QuerySet[OpinionComputation]:
+    return OpinionComputation.objects.filter(
+        pk=computation.pk, status=OpinionComputation.Status.RUNNING
+    )
+
+
 def _fail(computation: OpinionComputation, reason: str) -> OpinionComputation:
-    OpinionComputation.objects.filter(pk=computation.pk).update(
+    # Only while running: a computation marked as stalled meanwhile keeps that state.
+    _running(computation).update(
         status=OpinionComputation.Status.FAILED,
         error=reason,
         updated_at=timezone.now(),
@@ -546,7 +553,7 @@ def opinion_computation_run(
             % {"error": f"{type(error).__name__}: {error}"[:300]},
         )  # fmt: skip
     now = timezone.now()
-    OpinionComputation.objects.filter(pk=computation.pk).update(
+    _running(computation).update(
         status=OpinionComputation.Status.DONE,
         progress=100,
         stage=_("Done."),

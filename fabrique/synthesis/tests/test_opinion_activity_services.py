@@ -477,3 +477,27 @@ def test_only_listed_contributions_can_become_statements() -> None:
     offered = list(selectors.contributions_for_statements(process))
 
     assert offered == [kept]  # the merged one speaks through the one it was merged into
+
+
+def test_a_computation_marked_as_stalled_while_it_ran_keeps_that_state(planted, monkeypatch):
+    """A worker that went quiet is marked as failed (and may be retried); if it wakes up and
+    finishes, it must not write over that."""
+    activity, _people = planted
+    computation = services.opinion_computation_launch(activity=activity, by=None)
+    engine = services._engine_compute
+
+    def slow_then_stalled(*args, **kwargs):
+        OpinionComputation.objects.filter(pk=computation.pk).update(
+            status=OpinionComputation.Status.FAILED, error="Arrêté"
+        )
+        return engine(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_engine_compute", slow_then_stalled)
+    services.opinion_computation_run(computation=computation)
+
+    computation.refresh_from_db()
+    assert (computation.status, computation.error, computation.result) == (
+        OpinionComputation.Status.FAILED,
+        "Arrêté",
+        {},
+    )
