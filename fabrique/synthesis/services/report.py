@@ -177,9 +177,13 @@ def report_pdf_bytes(report: Report) -> bytes:
     """The report as a PDF: A4, numbered pages, a table of contents, tagged for assistive
     technologies (PDF/UA)."""
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     html = render_to_string("synthesis/report/pdf.html", content_context(report, for_print=True))
-    pdf: bytes = HTML(string=html, base_url=None).write_pdf(
+    # Nothing is fetched from the network or the disk: an image address typed in the
+    # introduction must not make the server call it (the web page shows such images).
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    pdf: bytes = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(
         pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True
     )
     return pdf

@@ -321,3 +321,22 @@ def test_published_opinion_maps_are_in_the_report_with_what_unites_and_divides(s
     assert "Cartes des opinions" in page
     assert "Carte pas encore publiée" not in page
     assert f"« {PLANTED_STATEMENTS[0]} »" in page
+
+
+def test_the_pdf_fetches_no_address_typed_in_the_introduction(scene, monkeypatch):
+    import urllib.request
+
+    report = create(scene)
+    report.introduction = '<p>Voir <img src="http://169.254.169.254/latest/meta-data/" alt="x"></p>'
+    report.save(update_fields=["introduction"])
+    opened: list[str] = []
+
+    def record(*args, **kwargs):
+        opened.append(str(args[1] if len(args) > 1 else args[0]))
+        raise OSError("no network in tests")
+
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", record)
+    pdf = services.report_pdf_bytes(report)
+
+    assert pdf.startswith(b"%PDF")
+    assert opened == []
