@@ -57,8 +57,12 @@ def opinion_activities(process: Process) -> QuerySet[OpinionActivity]:
 
 
 def public_activities(process: Process) -> QuerySet[OpinionActivity]:
-    return OpinionActivity.objects.filter(process=process).exclude(
-        status=OpinionActivity.Status.DRAFT
+    """The opinion maps participants see, newest first."""
+    return (
+        OpinionActivity.objects.filter(process=process)
+        .exclude(status=OpinionActivity.Status.DRAFT)
+        .select_related("process")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -37,8 +37,10 @@ MAX_ANSWERS = 500
 
 def published_reports(process: Process) -> QuerySet[Report]:
     """The reports anyone may read, newest first: for the process page."""
-    return Report.objects.filter(process=process, status=Report.Status.PUBLISHED).order_by(
-        "-published_at", "-pk"
+    return (
+        Report.objects.filter(process=process, status=Report.Status.PUBLISHED)
+        .select_related("process")
+        .order_by("-published_at", "-pk")
     )
 
 

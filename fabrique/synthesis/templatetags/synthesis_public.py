@@ -7,23 +7,17 @@ from django import template
 from fabrique.processes.models import Process
 
 from ..models import OpinionActivity, Report
+from ..selectors.opinion import public_activities
+from ..selectors.report import published_reports as reports_of
 
 register = template.Library()
 
 
 @register.simple_tag
 def public_opinion_activities(process: Process) -> list[OpinionActivity]:
-    return list(
-        OpinionActivity.objects.filter(process=process)
-        .exclude(status=OpinionActivity.Status.DRAFT)
-        .order_by("-pk")[:5]
-    )
+    return list(public_activities(process)[:5])
 
 
 @register.simple_tag
 def published_reports(process: Process) -> list[Report]:
-    return list(
-        Report.objects.filter(process=process, status=Report.Status.PUBLISHED).order_by(
-            "-published_at"
-        )[:5]
-    )
+    return list(reports_of(process)[:5])

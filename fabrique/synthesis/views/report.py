@@ -69,7 +69,7 @@ def bo_reports(request: HttpRequest, process: Process) -> HttpResponse:
                 _("Report created with every topic of the version. Compose it, then publish it."),
             )
             return _to_report(report)
-    reports = Report.objects.filter(process=process).select_related("synthesis")
+    reports = Report.objects.filter(process=process).select_related("synthesis", "process")
     has_versions = Synthesis.objects.filter(process=process, status=Synthesis.Status.DONE).exists()
     return render(
         request,
